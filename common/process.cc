@@ -1,0 +1,54 @@
+#include "common/process.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/time/clock.h"
+
+namespace hem {
+namespace {
+
+std::atomic<int> signals_received{0};
+
+void OnSignal(int) {
+  // Only async-signal-safe work here: count, and exit on the second signal.
+  if (signals_received.fetch_add(1) >= 1) _exit(130);
+}
+
+}  // namespace
+
+std::vector<char*> InitProcess(int argc, char** argv, absl::string_view usage) {
+  absl::SetProgramUsageMessage(std::string(usage));
+  return absl::ParseCommandLine(argc, argv);
+}
+
+void InstallShutdownHandler() {
+  struct sigaction action = {};
+  action.sa_handler = OnSignal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  // A peer that goes away mid-write must not kill the process.
+  signal(SIGPIPE, SIG_IGN);
+}
+
+bool ShutdownRequested() { return signals_received.load() > 0; }
+
+void RequestShutdown() { signals_received.fetch_add(1); }
+
+bool WaitForShutdown(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (!ShutdownRequested()) {
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) return false;
+    absl::SleepFor(std::min(left, absl::Milliseconds(50)));
+  }
+  return true;
+}
+
+}  // namespace hem

@@ -1,0 +1,28 @@
+// Start-up and shutdown conventions shared by every hem binary.
+#ifndef HEM_COMMON_PROCESS_H_
+#define HEM_COMMON_PROCESS_H_
+
+#include <string_view>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace hem {
+
+// Sets the usage text, parses absl flags (exiting with the flag's message on a
+// bad value), and returns the positional arguments (argv[0] first).
+std::vector<char*> InitProcess(int argc, char** argv, absl::string_view usage);
+
+// SIGINT/SIGTERM handling: the first signal requests a clean shutdown that
+// the main loop observes; a second one exits at once.
+void InstallShutdownHandler();
+bool ShutdownRequested();
+// Sleeps until shutdown is requested or `timeout` passes; true if requested.
+bool WaitForShutdown(absl::Duration timeout);
+// Requests shutdown from code (tests, step budgets).
+void RequestShutdown();
+
+}  // namespace hem
+
+#endif  // HEM_COMMON_PROCESS_H_

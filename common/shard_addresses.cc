@@ -1,0 +1,56 @@
+#include "common/shard_addresses.h"
+
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace hem {
+
+absl::StatusOr<std::vector<std::string>> ParseAddressList(
+    absl::string_view list, absl::string_view flag_name) {
+  std::vector<std::string> addresses;
+  std::set<std::string> seen;
+  for (absl::string_view raw : absl::StrSplit(list, ',', absl::SkipWhitespace())) {
+    absl::string_view item = absl::StripAsciiWhitespace(raw);
+    const size_t colon = item.rfind(':');
+    absl::string_view host =
+        colon == absl::string_view::npos ? "127.0.0.1" : item.substr(0, colon);
+    absl::string_view port_text =
+        colon == absl::string_view::npos ? item : item.substr(colon + 1);
+    int port = 0;
+    if (host.empty() || !absl::SimpleAtoi(port_text, &port) || port < 1 ||
+        port > 65535) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", flag_name, ": '", item,
+                       "' is not host:port with a port in [1, 65535]"));
+    }
+    std::string address = absl::StrCat(host, ":", port);
+    if (!seen.insert(address).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", flag_name, ": '", address, "' is listed twice"));
+    }
+    addresses.push_back(std::move(address));
+  }
+  if (addresses.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag_name, ": no addresses given"));
+  }
+  return addresses;
+}
+
+int ShardForEpisode(uint64_t actor_id, uint64_t episode_id, int num_shards) {
+  // SplitMix64 finaliser: cheap, and stable across processes and builds
+  // (unlike absl::Hash, which is seeded per process).
+  uint64_t x = actor_id * 0x9E3779B97F4A7C15ull + episode_id;
+  x ^= x >> 30;
+  x *= 0xBF58476D1CE4E5B9ull;
+  x ^= x >> 27;
+  x *= 0x94D049BB133111EBull;
+  x ^= x >> 31;
+  return static_cast<int>(x % static_cast<uint64_t>(num_shards));
+}
+
+}  // namespace hem
