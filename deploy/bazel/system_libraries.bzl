@@ -9,7 +9,6 @@ _LIBDIR = "/usr/lib/x86_64-linux-gnu"
 def _system_libraries_impl(ctx):
     # Every Abseil library Debian ships, discovered rather than listed, so an
     # Abseil upgrade that splits a library does not break the link.
-    # --as-needed keeps unused ones out of the binaries.
     absl_libs = []
     for entry in ctx.path(_LIBDIR).readdir():
         name = entry.basename
@@ -46,7 +45,7 @@ cc_library(name = "mujoco", linkopts = ["-lmujoco"])
 cc_library(name = "egl", linkopts = ["-lEGL"])
 cc_library(name = "png", linkopts = ["-lpng"])
 cc_library(name = "zlib", linkopts = ["-lz"])
-""".format(absl = repr(["-Wl,--as-needed"] + absl_libs)))
+""".format(absl = repr(absl_libs)))
 
 system_libraries = repository_rule(
     implementation = _system_libraries_impl,
@@ -79,7 +78,7 @@ def _libtorch_impl(ctx):
     if has_cuda:
         # CUDA kernels register themselves from static initialisers; without
         # --no-as-needed the linker drops the library and CUDA looks absent.
-        linkopts += ["-Wl,--no-as-needed", "-ltorch_cuda", "-lc10_cuda", "-Wl,--as-needed"]
+        linkopts += ["-Wl,--push-state,--no-as-needed", "-ltorch_cuda", "-lc10_cuda", "-Wl,--pop-state"]
         defines.append("HEM_LIBTORCH_HAS_CUDA=1")
     linkopts += ["-ltorch", "-ltorch_cpu", "-lc10"]
     ctx.file("WORKSPACE", "workspace(name = \"libtorch\")\n")

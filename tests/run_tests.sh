@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The one test command: installs missing dependencies, builds everything and
+# runs every test target, then prints each target's result and a closing line
+#   N passed, N failed
+# counting GoogleTest cases. Exits non-zero on any failure.
+#
+#   tests/run_tests.sh                 all tests
+#   tests/run_tests.sh //replay_service/...   a subset (any bazel target pattern)
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+deploy/install_deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+patterns=("$@")
+[[ ${#patterns[@]} -eq 0 ]] && patterns=(//...)
+
+log=$(mktemp /tmp/hem-tests.XXXXXX)
+trap 'rm -f "$log"' EXIT
+
+echo "hem: building and testing ${patterns[*]} (first build takes several minutes)"
+bazel build "${patterns[@]}" 2>&1 | tee -a "$log" | grep -E "^(ERROR|FAILED)|error:" 
+build_rc=${PIPESTATUS[0]}
+bazel test --test_summary=short "${patterns[@]}" >>"$log" 2>&1
+test_rc=$?
+
+# Targets and their results, as Bazel reports them.
+mapfile -t targets < <(bazel query "tests(set(${patterns[*]}))" 2>/dev/null | sort)
+passed=0
+failed=0
+echo
+echo "Test targets:"
+for target in "${targets[@]}"; do
+  result=$(grep -E "^${target}[[:space:]]" "$log" | tail -n 1 | awk '{
+      for (i = 2; i <= NF; ++i) if ($i ~ /^(PASSED|FAILED|TIMEOUT|FLAKY|NO|SKIPPED)$/) { print $i; exit } }')
+  [[ -z "$result" ]] && result="NOT RUN"
+  path=${target#//}
+  testlog="bazel-testlogs/${path/://}/test.log"
+  ok=0
+  bad=0
+  if [[ -f "$testlog" && "$result" != "NOT RUN" ]]; then
+    ok=$(grep -cE '^\[       OK \] ' "$testlog")
+    bad=$(grep -cE '^\[  FAILED  \] .*\([0-9]+ ms\)' "$testlog")
+  fi
+  # A target that failed without a failing case (crash, timeout, link
+  # error) still counts as one failure.
+  if [[ "$result" != "PASSED" && "$result" != "FLAKY" && $bad -eq 0 ]]; then
+    bad=1
+  fi
+  passed=$((passed + ok))
+  failed=$((failed + bad))
+  printf '  %-10s %-60s %4d passed %3d failed\n' "$result" "$target" "$ok" "$bad"
+done
+
+if [[ $build_rc -ne 0 || $test_rc -ne 0 ]]; then
+  echo
+  echo "Failures (bazel output):"
+  grep -E "^(ERROR|FAIL)|error:|Failure|^\[  FAILED" "$log" | head -n 60
+  [[ $failed -eq 0 ]] && failed=1
+fi
+echo
+echo "${passed} passed, ${failed} failed"
+[[ $failed -eq 0 && $build_rc -eq 0 && $test_rc -eq 0 ]]
