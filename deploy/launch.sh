@@ -1,8 +1,272 @@
 #!/usr/bin/env bash
-# Launches a hem training cluster on this machine. (Training processes arrive
-# with the learner and actors; for now this installs and builds.)
-set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-deploy/install_deps.sh
-bazel build //...
-echo "hem: built. The training cluster (replay shards, learner, actors) is not wired yet."
+# Launches a whole hem training cluster on this machine: replay shards, the
+# learner, N actors and one evaluator. Installs dependencies and builds when
+# needed, waits until every process is ready, prints progress every few
+# seconds, and stops everything cleanly on Ctrl-C, at the step budget, at the
+# target test success rate or at the time limit. Leaves a run directory with
+# each process's log, progress.csv, the learner's metrics and checkpoints,
+# summary.json and success.png.
+#
+#   deploy/launch.sh                                  # default task, a few minutes
+#   deploy/launch.sh --env=fetch_reach --actors=4 --shards=2
+#   deploy/launch.sh --help
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+ENV_NAME="flip_bit:k=10"
+ACTORS=2
+ENVS_PER_ACTOR=16
+SHARDS=1
+STEPS=3000000
+TARGET_SUCCESS=0.95
+TIME_LIMIT=900
+DEVICE=auto
+RUN_DIR=""
+SEED=1
+BATCH_SIZE=256
+BASE_PORT=0
+PROGRESS_SECONDS=5
+EVAL_EPISODES=100
+LEARNER_FLAGS=""
+
+usage() {
+  cat <<USAGE
+usage: deploy/launch.sh [flags]
+  --env=NAME            task (default $ENV_NAME): flip_bit:k=K, nav:k=K, four_rooms,
+                        point_mass, reacher, fetch_reach, sawyer_reach (+ :image=48|84)
+  --actors=N            actor processes (default $ACTORS); the paper's N ablation
+  --envs_per_actor=M    environment instances per actor (default $ENVS_PER_ACTOR)
+  --shards=S            replay shards (default $SHARDS)
+  --steps=N             stop after N env steps (default $STEPS)
+  --target_success=X    stop once the evaluator measures test success >= X (default $TARGET_SUCCESS)
+  --time_limit=SECONDS  stop after this long (default $TIME_LIMIT)
+  --device=auto|cpu|cuda  learner device (default $DEVICE)
+  --batch_size=B        learner batch size (default $BATCH_SIZE)
+  --eval_episodes=N     episodes per evaluation (default $EVAL_EPISODES)
+  --run_dir=DIR         where logs, metrics, checkpoints and plots go
+                        (default runs/<env>-<date>)
+  --seed=N              base seed (default $SEED)
+  --base_port=P         first port to use (default: a free range is picked)
+  --learner_flags="..." extra flags passed to the learner verbatim
+USAGE
+}
+
+die() { echo "launch.sh: $*" >&2; exit 2; }
+is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
+is_number() { [[ "$1" =~ ^[0-9]*\.?[0-9]+$ ]]; }
+
+for arg in "$@"; do
+  case "$arg" in
+    --help|-h) usage; exit 0 ;;
+    --env=*) ENV_NAME=${arg#*=} ;;
+    --actors=*) ACTORS=${arg#*=}; is_uint "$ACTORS" && ((ACTORS >= 1)) || die "--actors: must be an integer >= 1, got '$ACTORS'" ;;
+    --envs_per_actor=*) ENVS_PER_ACTOR=${arg#*=}; is_uint "$ENVS_PER_ACTOR" && ((ENVS_PER_ACTOR >= 1)) || die "--envs_per_actor: must be an integer >= 1" ;;
+    --shards=*) SHARDS=${arg#*=}; is_uint "$SHARDS" && ((SHARDS >= 1)) || die "--shards: must be an integer >= 1, got '$SHARDS'" ;;
+    --steps=*) STEPS=${arg#*=}; is_uint "$STEPS" || die "--steps: must be a non-negative integer, got '$STEPS'" ;;
+    --target_success=*) TARGET_SUCCESS=${arg#*=}; is_number "$TARGET_SUCCESS" || die "--target_success: must be a number in [0, 1]" ;;
+    --time_limit=*) TIME_LIMIT=${arg#*=}; is_uint "$TIME_LIMIT" || die "--time_limit: must be whole seconds" ;;
+    --device=*) DEVICE=${arg#*=}; [[ "$DEVICE" =~ ^(auto|cpu|cuda)$ ]] || die "--device: must be auto, cpu or cuda, got '$DEVICE'" ;;
+    --batch_size=*) BATCH_SIZE=${arg#*=}; is_uint "$BATCH_SIZE" && ((BATCH_SIZE >= 1)) || die "--batch_size: must be an integer >= 1" ;;
+    --eval_episodes=*) EVAL_EPISODES=${arg#*=}; is_uint "$EVAL_EPISODES" && ((EVAL_EPISODES >= 1)) || die "--eval_episodes: must be >= 1" ;;
+    --run_dir=*) RUN_DIR=${arg#*=} ;;
+    --seed=*) SEED=${arg#*=}; is_uint "$SEED" || die "--seed: must be a non-negative integer" ;;
+    --base_port=*) BASE_PORT=${arg#*=}; is_uint "$BASE_PORT" && ((BASE_PORT >= 1024 && BASE_PORT < 65000)) || die "--base_port: must be in [1024, 65000)" ;;
+    --learner_flags=*) LEARNER_FLAGS=${arg#*=} ;;
+    *) usage >&2; die "unknown flag '$arg'" ;;
+  esac
+done
+
+deploy/install_deps.sh || die "installing dependencies failed"
+
+echo "hem: building (the first build takes several minutes)..."
+TARGETS=(//replay_service:replay_server //learner:learner //actor:actor //deploy:cluster_status)
+if ! bazel build "${TARGETS[@]}" >/tmp/hem-launch-build.log 2>&1; then
+  tail -n 30 /tmp/hem-launch-build.log >&2
+  die "build failed (full log: /tmp/hem-launch-build.log)"
+fi
+BIN="$ROOT/bazel-bin"
+
+[[ -z "$RUN_DIR" ]] && RUN_DIR="runs/$(echo "$ENV_NAME" | tr ':,=' '_-_')-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$RUN_DIR/logs" || die "--run_dir: cannot create '$RUN_DIR'"
+RUN_DIR=$(cd "$RUN_DIR" && pwd)
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+if ((BASE_PORT == 0)); then
+  for _ in $(seq 1 50); do
+    candidate=$((20000 + (RANDOM % 200) * 200))
+    ok=1
+    for offset in 0 1 50 51 100; do port_free $((candidate + offset)) || ok=0; done
+    if ((ok)); then BASE_PORT=$candidate; break; fi
+  done
+  ((BASE_PORT > 0)) || die "no free port range found; pass --base_port"
+fi
+LEARNER_PORT=$((BASE_PORT + 50))
+METRICS_PORT=$((BASE_PORT + 51))
+
+# One thread per process for OpenMP/BLAS: on a small machine oversubscription
+# makes LibTorch many times slower.
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+
+NAMES=()
+TARGETS_LIST=""
+PIDS=()
+start() {  # name, command...
+  local name=$1; shift
+  "$@" >"$RUN_DIR/logs/$name.log" 2>&1 &
+  NAMES+=("$name")
+  PIDS+=($!)
+}
+
+STOPPING=0
+stop_all() {
+  ((STOPPING)) && return
+  STOPPING=1
+  # Actors first (they flush their episodes), then the learner (final
+  # checkpoint), then the shards (their checkpoints).
+  for group in actor evaluator learner replay; do
+    local pids=()
+    for i in "${!NAMES[@]}"; do
+      [[ "${NAMES[$i]}" == "$group"* ]] && kill -0 "${PIDS[$i]}" 2>/dev/null && pids+=("${PIDS[$i]}")
+    done
+    ((${#pids[@]})) || continue
+    kill -TERM "${pids[@]}" 2>/dev/null
+    for _ in $(seq 1 100); do
+      local alive=0
+      for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+      ((alive)) || break
+      sleep 0.2
+    done
+    kill -KILL "${pids[@]}" 2>/dev/null
+  done
+}
+trap 'echo; echo "hem: stopping (Ctrl-C)"; STOP_REASON=interrupted; finish 130' INT TERM
+
+REPLAY_LIST=""
+for ((s = 0; s < SHARDS; ++s)); do
+  port=$((BASE_PORT + s))
+  REPLAY_LIST+="${REPLAY_LIST:+,}127.0.0.1:$port"
+  TARGETS_LIST+="${TARGETS_LIST:+,}replay=127.0.0.1:$port"
+done
+
+wait_ready() {  # what, timeout, targets
+  if ! "$BIN/deploy/cluster_status" --wait_ready --timeout_seconds="$2" --targets="$3" \
+      2>>"$RUN_DIR/logs/launch.log"; then
+    check_alive
+    echo "hem: $1 did not become ready in $2 s" >&2
+    STOP_REASON="$1 not ready"
+    finish 1
+  fi
+}
+
+check_alive() {
+  for i in "${!NAMES[@]}"; do
+    if ! kill -0 "${PIDS[$i]}" 2>/dev/null; then
+      echo >&2
+      echo "hem: process ${NAMES[$i]} died; last lines of $RUN_DIR/logs/${NAMES[$i]}.log:" >&2
+      tail -n 20 "$RUN_DIR/logs/${NAMES[$i]}.log" | sed 's/^/    /' >&2
+      return 1
+    fi
+  done
+  return 0
+}
+
+START_TIME=$(date +%s)
+STOP_REASON=""
+finish() {
+  local code=$1
+  trap - INT TERM
+  local elapsed=$(( $(date +%s) - START_TIME ))
+  "$BIN/deploy/cluster_status" --targets="$TARGETS_LIST" --elapsed_seconds="$elapsed" \
+      --print=false --json="$RUN_DIR/cluster.json" 2>/dev/null
+  stop_all
+  write_summary "$elapsed" "$code"
+  plot
+  echo "hem: run directory $RUN_DIR ($STOP_REASON)"
+  exit "$code"
+}
+
+write_summary() {
+  local last=""
+  [[ -f "$RUN_DIR/progress.csv" ]] && last=$(tail -n 1 "$RUN_DIR/progress.csv")
+  local best
+  best=$(awk -F, 'NR > 1 && $6 > b { b = $6 } END { printf "%.4f", b + 0 }' "$RUN_DIR/progress.csv" 2>/dev/null)
+  {
+    echo "{"
+    echo "  \"env\": \"$ENV_NAME\","
+    echo "  \"actors\": $ACTORS, \"envs_per_actor\": $ENVS_PER_ACTOR, \"shards\": $SHARDS,"
+    echo "  \"seed\": $SEED, \"device\": \"$DEVICE\", \"batch_size\": $BATCH_SIZE,"
+    echo "  \"stop_reason\": \"$STOP_REASON\", \"exit_code\": $2,"
+    echo "  \"wall_seconds\": $1,"
+    echo "  \"best_eval_success_rate\": ${best:-0},"
+    echo "  \"final\": $(cat "$RUN_DIR/cluster.json" 2>/dev/null || echo null)"
+    echo "}"
+  } >"$RUN_DIR/summary.json"
+}
+
+plot() {
+  [[ -f "$RUN_DIR/progress.csv" ]] || return
+  command -v gnuplot >/dev/null || return
+  gnuplot <<GNUPLOT 2>>"$RUN_DIR/logs/launch.log"
+set terminal pngcairo size 900,540 enhanced font "DejaVu Sans,11"
+set output "$RUN_DIR/success.png"
+set datafile separator ","
+set title "hEM on $ENV_NAME: $ACTORS actors x $ENVS_PER_ACTOR envs, $SHARDS shard(s), seed $SEED"
+set xlabel "environment steps"
+set ylabel "success rate"
+set yrange [0:1.02]
+set grid
+set key bottom right
+set format x "%.0s%c"
+plot "$RUN_DIR/progress.csv" every ::1 using 2:(\$6 >= 0 ? \$6 : 1/0) with linespoints lw 2 pt 7 ps 0.6 title "test (deterministic policy, fresh goals)", \
+     "" every ::1 using 2:5 with lines lw 1 dt 2 title "train (with exploration noise)"
+GNUPLOT
+}
+
+echo "hem: run directory $RUN_DIR; ports $BASE_PORT..$((BASE_PORT + 100 + ACTORS))"
+for ((s = 0; s < SHARDS; ++s)); do
+  start "replay-$s" "$BIN/replay_service/replay_server" --port=$((BASE_PORT + s)) \
+      --shard_index=$s --num_shards="$SHARDS" --checkpoint_dir="$RUN_DIR/replay-$s"
+done
+wait_ready "replay shards" 60 "$TARGETS_LIST"
+
+# shellcheck disable=SC2086
+start learner "$BIN/learner/learner" --env="$ENV_NAME" --replay="$REPLAY_LIST" \
+    --port="$LEARNER_PORT" --metrics_port="$METRICS_PORT" --device="$DEVICE" \
+    --batch_size="$BATCH_SIZE" --run_dir="$RUN_DIR" --seed="$SEED" $LEARNER_FLAGS
+TARGETS_LIST+=",learner=127.0.0.1:$LEARNER_PORT"
+wait_ready "learner" 120 "$TARGETS_LIST"
+
+for ((a = 0; a < ACTORS; ++a)); do
+  port=$((BASE_PORT + 100 + a))
+  start "actor-$a" "$BIN/actor/actor" --env="$ENV_NAME" --actor_id=$a --seed="$SEED" \
+      --num_envs="$ENVS_PER_ACTOR" --replay="$REPLAY_LIST" \
+      --learner="127.0.0.1:$LEARNER_PORT" --port="$port"
+  TARGETS_LIST+=",actor=127.0.0.1:$port"
+done
+port=$((BASE_PORT + 99))
+start evaluator "$BIN/actor/actor" --eval --env="$ENV_NAME" --actor_id=1000 --seed="$SEED" \
+    --num_envs=$((EVAL_EPISODES < 32 ? EVAL_EPISODES : 32)) --eval_episodes="$EVAL_EPISODES" \
+    --learner="127.0.0.1:$LEARNER_PORT" --port="$port"
+TARGETS_LIST+=",evaluator=127.0.0.1:$port"
+
+wait_ready "actors" 60 "$TARGETS_LIST"
+echo "hem: cluster up: $SHARDS shard(s), learner (metrics http://127.0.0.1:$METRICS_PORT/metrics), $ACTORS actors, evaluator"
+
+while true; do
+  sleep "$PROGRESS_SECONDS"
+  elapsed=$(( $(date +%s) - START_TIME ))
+  "$BIN/deploy/cluster_status" --targets="$TARGETS_LIST" --elapsed_seconds="$elapsed" \
+      --csv="$RUN_DIR/progress.csv"
+  if ! check_alive; then STOP_REASON="a process died"; finish 1; fi
+  row=$(tail -n 1 "$RUN_DIR/progress.csv")
+  steps=$(echo "$row" | cut -d, -f2)
+  eval_rate=$(echo "$row" | cut -d, -f6)
+  if awk -v r="$eval_rate" -v t="$TARGET_SUCCESS" 'BEGIN { exit !(r >= t) }'; then
+    STOP_REASON="test success $eval_rate >= target $TARGET_SUCCESS"; finish 0
+  fi
+  if ((STEPS > 0)) && awk -v s="$steps" -v n="$STEPS" 'BEGIN { exit !(s >= n) }'; then
+    STOP_REASON="step budget $STEPS reached"; finish 0
+  fi
+  if ((elapsed >= TIME_LIMIT)); then STOP_REASON="time limit ${TIME_LIMIT}s reached"; finish 0; fi
+done

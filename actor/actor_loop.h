@@ -1,0 +1,76 @@
+// An actor process's main loop: M environment instances stepped together with
+// batched policy inference, exploration noise, whole episodes streamed to the
+// replay shards, and new weights picked up between steps without stalling.
+// In evaluation mode the same loop runs the deterministic policy on fresh
+// goals and reports test success rates to the learner.
+#ifndef HEM_ACTOR_ACTOR_LOOP_H_
+#define HEM_ACTOR_ACTOR_LOOP_H_
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "actor/exploration.h"
+
+namespace hem {
+
+struct ActorOptions {
+  std::string env_name;                  // Registry name, e.g. "flip_bit:k=10".
+  int num_envs = 8;                      // M instances stepped together.
+  uint64_t actor_id = 0;                 // Unique per actor in a cluster.
+  uint64_t seed = 1;                     // Base seed; episodes derive theirs.
+  std::vector<std::string> replay_addresses;  // Shards (training mode only).
+  std::string learner_address;           // ParameterService; empty = random policy.
+  ExplorationOptions exploration;        // sigma_a = 0.5 by default.
+  int64_t max_env_steps = 0;             // Stop after this many steps; 0 = never.
+  absl::Duration report_interval = absl::Seconds(2);  // Progress to the learner.
+  absl::Duration insert_timeout = absl::Seconds(1);   // Per attempt; retried.
+
+  // Evaluation mode (the evaluator process).
+  bool eval = false;
+  int eval_episodes = 50;                // Episodes per evaluation.
+  absl::Duration eval_interval = absl::Seconds(5);  // Minimum time between evaluations.
+};
+
+// Progress numbers, readable from other threads while the loop runs.
+struct ActorProgress {
+  int64_t env_steps = 0;
+  int64_t episodes = 0;
+  int64_t successes = 0;
+  double recent_success_rate = 0;   // Over the last 100 episodes.
+  int64_t policy_version = -1;      // Version acting now; -1 = random.
+  double env_steps_per_second = 0;
+  int64_t trajectories_acknowledged = 0;
+  int64_t insert_retries = 0;
+  double last_eval_success_rate = -1;  // Evaluation mode; -1 before the first.
+  int64_t evaluations = 0;
+};
+
+class ActorLoop {
+ public:
+  explicit ActorLoop(ActorOptions options) : options_(std::move(options)) {}
+
+  // Runs until `stop` becomes true or max_env_steps is reached. Errors only
+  // for bad options or an environment that cannot be created; lost shards or
+  // a restarting learner are waited out.
+  absl::Status Run(const std::atomic<bool>& stop);
+
+  ActorProgress progress() const ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  absl::Status RunTraining(const std::atomic<bool>& stop);
+  absl::Status RunEvaluation(const std::atomic<bool>& stop);
+  void Publish(const ActorProgress& progress) ABSL_LOCKS_EXCLUDED(mu_);
+
+  const ActorOptions options_;
+  mutable absl::Mutex mu_;
+  ActorProgress progress_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace hem
+
+#endif  // HEM_ACTOR_ACTOR_LOOP_H_

@@ -1,0 +1,35 @@
+// Test-time evaluation, the paper's criterion: run the deterministic policy
+// (mean action / argmax) on fresh goals and measure the success rate.
+#ifndef HEM_ACTOR_EVALUATION_H_
+#define HEM_ACTOR_EVALUATION_H_
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "actor/envs/vector_env.h"
+#include "learner/policy.h"
+
+namespace hem {
+
+struct EvaluationResult {
+  int episodes = 0;
+  int successes = 0;
+  int64_t env_steps = 0;
+  double success_rate() const {
+    return episodes == 0 ? 0.0 : static_cast<double>(successes) / episodes;
+  }
+};
+
+// Runs exactly `episodes` episodes across the instances of `envs`, each to
+// success or the horizon, with episode seeds derived from `seed` (so goals
+// are fresh for every distinct seed). `policy` null = uniform random actions.
+absl::StatusOr<EvaluationResult> EvaluatePolicy(VectorEnv& envs, Policy* policy,
+                                                int episodes, uint64_t seed);
+
+// Seed of episode `episode_id` of stream `stream` (actor id, or an
+// evaluation round): distinct streams never share goals.
+uint64_t EpisodeSeed(uint64_t base_seed, uint64_t stream, uint64_t episode_id);
+
+}  // namespace hem
+
+#endif  // HEM_ACTOR_EVALUATION_H_
