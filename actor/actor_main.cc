@@ -11,6 +11,7 @@
 #include "common/shard_addresses.h"
 #include "common/status_service.h"
 #include "grpcpp/server.h"
+#include "learner/policy.h"
 
 ABSL_FLAG(std::string, env, "flip_bit:k=10", "Task, e.g. flip_bit:k=50, nav:k=40, fetch_reach");
 ABSL_FLAG(int, num_envs, 8, "Environment instances stepped together (batched inference)");
@@ -25,6 +26,7 @@ ABSL_FLAG(bool, eval, false, "Evaluation mode: deterministic policy, fresh goals
 ABSL_FLAG(int, eval_episodes, 50, "Episodes per evaluation (--eval)");
 ABSL_FLAG(double, eval_interval_seconds, 5, "Minimum seconds between evaluations (--eval)");
 ABSL_FLAG(int, port, 0, "StatusService port on loopback; 0 = any free port");
+ABSL_FLAG(int, torch_threads, 1, "LibTorch (and OpenBLAS) threads for policy inference");
 
 namespace hem {
 namespace {
@@ -94,6 +96,7 @@ int Main() {
   HEM_LOG(INFO) << role << " " << options.actor_id << " on " << options.env_name
                 << " with " << options.num_envs << " envs; status on 127.0.0.1:" << port;
 
+  SetPolicyThreads(absl::GetFlag(FLAGS_torch_threads), 1);
   InstallShutdownHandler();
   std::atomic<bool> stop{false};
   std::thread watcher([&stop] {

@@ -94,7 +94,7 @@ ClusterNumbers Poll(std::vector<Target>& targets) {
       n.updates_per_second = Metric(status, "updates_per_second");
       n.samples_per_second = Metric(status, "samples_per_second");
       n.version = Metric(status, "version", -1);
-      n.staleness = Metric(status, "staleness");
+      n.staleness = Metric(status, "staleness_mean");
       n.loss = Metric(status, "loss");
     } else if (target.role == "replay") {
       n.replay_transitions += Metric(status, "transitions");

@@ -18,7 +18,7 @@ ENV_NAME="flip_bit:k=10"
 ACTORS=2
 ENVS_PER_ACTOR=16
 SHARDS=1
-STEPS=3000000
+STEPS=50000000
 TARGET_SUCCESS=0.95
 TIME_LIMIT=900
 DEVICE=auto
@@ -26,9 +26,12 @@ RUN_DIR=""
 SEED=1
 BATCH_SIZE=256
 BASE_PORT=0
-PROGRESS_SECONDS=5
+PROGRESS_SECONDS=3
 EVAL_EPISODES=100
 LEARNER_FLAGS=""
+REPLAY_FLAGS=""
+ACTOR_FLAGS=""
+BIN_DIR=""
 
 usage() {
   cat <<USAGE
@@ -49,6 +52,10 @@ usage: deploy/launch.sh [flags]
   --seed=N              base seed (default $SEED)
   --base_port=P         first port to use (default: a free range is picked)
   --learner_flags="..." extra flags passed to the learner verbatim
+  --replay_flags="..."  extra flags passed to every replay shard verbatim
+  --actor_flags="..."   extra flags passed to every actor verbatim
+  --bin_dir=DIR         use already built binaries under DIR (skips install and build;
+                        the tests run the launcher this way)
 USAGE
 }
 
@@ -73,19 +80,28 @@ for arg in "$@"; do
     --seed=*) SEED=${arg#*=}; is_uint "$SEED" || die "--seed: must be a non-negative integer" ;;
     --base_port=*) BASE_PORT=${arg#*=}; is_uint "$BASE_PORT" && ((BASE_PORT >= 1024 && BASE_PORT < 65000)) || die "--base_port: must be in [1024, 65000)" ;;
     --learner_flags=*) LEARNER_FLAGS=${arg#*=} ;;
+    --replay_flags=*) REPLAY_FLAGS=${arg#*=} ;;
+    --actor_flags=*) ACTOR_FLAGS=${arg#*=} ;;
+    --bin_dir=*) BIN_DIR=${arg#*=}; [[ -d "$BIN_DIR" ]] || die "--bin_dir: '$BIN_DIR' is not a directory" ;;
     *) usage >&2; die "unknown flag '$arg'" ;;
   esac
 done
 
-deploy/install_deps.sh || die "installing dependencies failed"
-
-echo "hem: building (the first build takes several minutes)..."
-TARGETS=(//replay_service:replay_server //learner:learner //actor:actor //deploy:cluster_status)
-if ! bazel build "${TARGETS[@]}" >/tmp/hem-launch-build.log 2>&1; then
-  tail -n 30 /tmp/hem-launch-build.log >&2
-  die "build failed (full log: /tmp/hem-launch-build.log)"
+if [[ -n "$BIN_DIR" ]]; then
+  BIN=$(cd "$BIN_DIR" && pwd)
+else
+  deploy/install_deps.sh || die "installing dependencies failed"
+  echo "hem: building (the first build takes several minutes)..."
+  TARGETS=(//replay_service:replay_server //learner:learner //actor:actor //deploy:cluster_status)
+  if ! bazel build "${TARGETS[@]}" >/tmp/hem-launch-build.log 2>&1; then
+    tail -n 30 /tmp/hem-launch-build.log >&2
+    die "build failed (full log: /tmp/hem-launch-build.log)"
+  fi
+  BIN="$ROOT/bazel-bin"
 fi
-BIN="$ROOT/bazel-bin"
+for binary in replay_service/replay_server learner/learner actor/actor deploy/cluster_status; do
+  [[ -x "$BIN/$binary" ]] || die "missing binary $BIN/$binary"
+done
 
 [[ -z "$RUN_DIR" ]] && RUN_DIR="runs/$(echo "$ENV_NAME" | tr ':,=' '_-_')-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$RUN_DIR/logs" || die "--run_dir: cannot create '$RUN_DIR'"
@@ -211,10 +227,11 @@ plot() {
 set terminal pngcairo size 900,540 enhanced font "DejaVu Sans,11"
 set output "$RUN_DIR/success.png"
 set datafile separator ","
-set title "hEM on $ENV_NAME: $ACTORS actors x $ENVS_PER_ACTOR envs, $SHARDS shard(s), seed $SEED"
+set title "hEM on $ENV_NAME: $ACTORS actors x $ENVS_PER_ACTOR envs, $SHARDS shard(s), seed $SEED" noenhanced
 set xlabel "environment steps"
 set ylabel "success rate"
 set yrange [0:1.02]
+set xrange [0:*]
 set grid
 set key bottom right
 set format x "%.0s%c"
@@ -224,9 +241,10 @@ GNUPLOT
 }
 
 echo "hem: run directory $RUN_DIR; ports $BASE_PORT..$((BASE_PORT + 100 + ACTORS))"
+# shellcheck disable=SC2086
 for ((s = 0; s < SHARDS; ++s)); do
   start "replay-$s" "$BIN/replay_service/replay_server" --port=$((BASE_PORT + s)) \
-      --shard_index=$s --num_shards="$SHARDS" --checkpoint_dir="$RUN_DIR/replay-$s"
+      --shard_index=$s --num_shards="$SHARDS" --checkpoint_dir="$RUN_DIR/replay-$s" $REPLAY_FLAGS
 done
 wait_ready "replay shards" 60 "$TARGETS_LIST"
 
@@ -237,17 +255,18 @@ start learner "$BIN/learner/learner" --env="$ENV_NAME" --replay="$REPLAY_LIST" \
 TARGETS_LIST+=",learner=127.0.0.1:$LEARNER_PORT"
 wait_ready "learner" 120 "$TARGETS_LIST"
 
+# shellcheck disable=SC2086
 for ((a = 0; a < ACTORS; ++a)); do
   port=$((BASE_PORT + 100 + a))
   start "actor-$a" "$BIN/actor/actor" --env="$ENV_NAME" --actor_id=$a --seed="$SEED" \
       --num_envs="$ENVS_PER_ACTOR" --replay="$REPLAY_LIST" \
-      --learner="127.0.0.1:$LEARNER_PORT" --port="$port"
+      --learner="127.0.0.1:$LEARNER_PORT" --port="$port" $ACTOR_FLAGS
   TARGETS_LIST+=",actor=127.0.0.1:$port"
 done
 port=$((BASE_PORT + 99))
 start evaluator "$BIN/actor/actor" --eval --env="$ENV_NAME" --actor_id=1000 --seed="$SEED" \
     --num_envs=$((EVAL_EPISODES < 32 ? EVAL_EPISODES : 32)) --eval_episodes="$EVAL_EPISODES" \
-    --learner="127.0.0.1:$LEARNER_PORT" --port="$port"
+    --eval_interval_seconds=2 --learner="127.0.0.1:$LEARNER_PORT" --port="$port"
 TARGETS_LIST+=",evaluator=127.0.0.1:$port"
 
 wait_ready "actors" 60 "$TARGETS_LIST"

@@ -36,7 +36,8 @@ class Policy {
   // A freshly initialised network for config.spec(), on CPU, for inference.
   static absl::StatusOr<std::unique_ptr<Policy>> Create(
       const hem::v1::PolicyConfig& config, uint64_t seed);
-  // A network built from config and loaded with the weights.
+  // A network built from config and loaded with the weights; its sampling
+  // generator is seeded from std::random_device.
   static absl::StatusOr<std::unique_ptr<Policy>> FromWeights(
       const hem::v1::PolicyWeights& weights);
   virtual ~Policy() = default;
@@ -53,9 +54,29 @@ class Policy {
   virtual absl::Status Act(const PolicyInputs& inputs, bool deterministic,
                            absl::Span<float> actions) = 0;
 
+  // log pi(a | s, g) for each row into `log_probs` ([B]); `actions` as Act
+  // writes them ([B, ActionDim], a discrete index as a float). For tests and
+  // diagnostics; runs in inference mode on the calling thread.
+  virtual absl::Status LogProb(const PolicyInputs& inputs,
+                               absl::Span<const float> actions,
+                               absl::Span<float> log_probs) = 0;
+
   virtual int64_t version() const = 0;  // Version of the loaded weights; -1 if none.
   virtual const hem::v1::PolicyConfig& config() const = 0;
 };
+
+// The weights of a freshly initialised network for `config` (seeded), as
+// version `version`: what a learner publishes before its first update, and
+// what benchmarks and tests serve without training.
+absl::StatusOr<hem::v1::PolicyWeights> InitialPolicyWeights(
+    const hem::v1::PolicyConfig& config, uint64_t seed, int64_t version);
+
+// Sets the threads LibTorch uses for Act in this process: intra-op threads
+// (at::set_num_threads, and OpenBLAS's pool when LibTorch uses OpenBLAS, whose
+// idle workers otherwise spin on every core) and inter-op threads (honoured
+// only by the first call in a process). Call once at start-up; 1 and 1 suit
+// actors on a small machine.
+void SetPolicyThreads(int intra_op_threads, int inter_op_threads);
 
 }  // namespace hem
 

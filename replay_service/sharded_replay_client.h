@@ -10,7 +10,9 @@
 // Samplers stream batches from every live shard in parallel, in proportion to
 // each shard's size, into a prefetch queue, so the learner's training step
 // does not wait on a network round trip. A shard that goes away is skipped
-// (and retried in the background) until it comes back.
+// (and retried in the background) until it comes back. Each batch comes whole
+// from one shard, chosen among shards with a ready batch with probability
+// proportional to the shard's size (refreshed by GetStats every second).
 #ifndef HEM_REPLAY_SERVICE_SHARDED_REPLAY_CLIENT_H_
 #define HEM_REPLAY_SERVICE_SHARDED_REPLAY_CLIENT_H_
 
@@ -50,6 +52,7 @@ class ShardedReplayWriter {
   // to be up: trajectories queue until they are.
   static absl::StatusOr<std::unique_ptr<ShardedReplayWriter>> Create(
       ReplayWriterOptions options, hem::v1::EnvSpec spec);
+  // Stops the streams; whatever is still pending is dropped (Flush first).
   virtual ~ShardedReplayWriter() = default;
 
   // Queues a whole trajectory for its shard. Blocks while max_pending are

@@ -88,6 +88,8 @@ package(default_visibility = ["//visibility:public"])
 cc_library(
     name = "libtorch",
     includes = {includes},
+    # Declared so the sandbox stages them (undeclared headers are invisible).
+    hdrs = glob([d + "/**/*.h" for d in {includes}] + [d + "/**/*.cuh" for d in {includes}]),
     linkopts = {linkopts},
     defines = {defines},
     # LibTorch headers trip many warnings we do not own.

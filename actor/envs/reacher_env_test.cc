@@ -1,0 +1,101 @@
+// reacher: spec, determinism, success agreement, an inverse-kinematics PD
+// controller, a random policy, and that the fingertip obeys forward
+// kinematics.
+#include "actor/envs/reacher_env.h"
+
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include "actor/envs/env.h"
+#include "actor/envs/env_test_util.h"
+#include "gtest/gtest.h"
+
+namespace hem {
+namespace {
+
+using ::hem::testing::ExpectSeededDeterminism;
+using ::hem::testing::ExpectSpecMatchesCatalog;
+using ::hem::testing::MeasureSuccess;
+using ::hem::testing::ObservationBuffers;
+using ::hem::testing::RandomController;
+using ::hem::testing::SuccessStats;
+
+constexpr double kPi = 3.14159265358979323846;
+
+double Wrap(double angle) { return std::remainder(angle, 2 * kPi); }
+
+// Joint targets by analytic inverse kinematics (the elbow solution nearer the
+// current elbow), tracked by a PD law on the joint torques.
+void InverseKinematicsPd(const ObservationBuffers& obs, absl::Span<float> action) {
+  const double l1 = kReacherUpperLength, l2 = kReacherLowerLength;
+  const double q0 = std::atan2(obs.state[1], obs.state[0]);
+  const double q1 = obs.state[4];
+  const double gx = obs.desired_goal[0], gy = obs.desired_goal[1];
+  const double r2 = gx * gx + gy * gy;
+  const double c = std::fmax(-1.0, std::fmin(1.0, (r2 - l1 * l1 - l2 * l2) / (2 * l1 * l2)));
+  double target1 = std::acos(c);
+  if (q1 < 0) target1 = -target1;
+  const double target0 =
+      std::atan2(gy, gx) - std::atan2(l2 * std::sin(target1), l1 + l2 * std::cos(target1));
+  const double kp = 11.0, kd = 1.2, gear = 2.0;
+  const double torque0 = kp * Wrap(target0 - q0) - kd * obs.state[5];
+  const double torque1 = kp * (target1 - q1) - kd * obs.state[6];
+  action[0] = static_cast<float>(std::fmax(-1.0, std::fmin(1.0, torque0 / gear)));
+  action[1] = static_cast<float>(std::fmax(-1.0, std::fmin(1.0, torque1 / gear)));
+}
+
+TEST(Reacher, ScriptedSolvesRandomDoesNot) {
+  absl::StatusOr<std::unique_ptr<Env>> env = CreateEnv("reacher");
+  ASSERT_TRUE(env.ok()) << env.status();
+  ExpectSpecMatchesCatalog(**env, "reacher");
+  const SuccessStats good = MeasureSuccess(**env, 100, 1000, InverseKinematicsPd);
+  const SuccessStats bad = MeasureSuccess(**env, 100, 1000, RandomController((*env)->spec(), 3));
+  std::printf("reacher scripted success %.2f, random success %.2f\n", good.rate(), bad.rate());
+  EXPECT_GE(good.rate(), 0.95);
+  EXPECT_LT(bad.rate(), 0.3);
+  EXPECT_EQ(good.disagreements, 0);
+  EXPECT_EQ(bad.disagreements, 0);
+}
+
+TEST(Reacher, SeededDeterminism) { ExpectSeededDeterminism("reacher"); }
+
+TEST(Reacher, StateIsConsistentWithForwardKinematics) {
+  absl::StatusOr<std::unique_ptr<Env>> env = CreateEnv("reacher");
+  ASSERT_TRUE(env.ok());
+  ObservationBuffers obs((*env)->spec());
+  (*env)->Reset(21, obs.Slot());
+  const float action[2] = {0.7f, -0.4f};
+  for (int t = 0; t < 10; ++t) {
+    (*env)->Step(action, obs.Slot());
+    const double q0 = std::atan2(obs.state[1], obs.state[0]);
+    const double q1 = obs.state[4];
+    EXPECT_NEAR(obs.state[2], std::cos(q1), 1e-6);
+    const double ex = kReacherUpperLength * std::cos(q0);
+    const double ey = kReacherUpperLength * std::sin(q0);
+    EXPECT_NEAR(obs.state[7], ex, 1e-5);
+    EXPECT_NEAR(obs.state[8], ey, 1e-5);
+    EXPECT_NEAR(obs.state[9], ex + kReacherLowerLength * std::cos(q0 + q1), 1e-5);
+    EXPECT_NEAR(obs.state[10], ey + kReacherLowerLength * std::sin(q0 + q1), 1e-5);
+    EXPECT_EQ(obs.achieved_goal[0], obs.state[9]);
+    EXPECT_EQ(obs.achieved_goal[1], obs.state[10]);
+  }
+  // Positive torques turned both joints positively.
+  EXPECT_GT(obs.state[5], 0.5);
+  EXPECT_LT(obs.state[6], -0.5);
+}
+
+TEST(Reacher, GoalsLieInTheReachableRing) {
+  absl::StatusOr<std::unique_ptr<Env>> env = CreateEnv("reacher");
+  ASSERT_TRUE(env.ok());
+  ObservationBuffers obs((*env)->spec());
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    (*env)->Reset(seed, obs.Slot());
+    const double r = std::hypot(obs.desired_goal[0], obs.desired_goal[1]);
+    EXPECT_GE(r, 0.05);
+    EXPECT_LE(r, 0.2);
+  }
+}
+
+}  // namespace
+}  // namespace hem

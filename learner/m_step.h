@@ -1,0 +1,64 @@
+// The M-step of hEM: one Adam step on the negative log-likelihood of the
+// relabeled batch, L(theta) = -mean_i log pi_theta(a_i | s_i, g_i).
+//
+// The batch is a sample of the hindsight variational distribution q_h(tau, g)
+// (the E-step, done by the replay service), so maximising its likelihood is
+// supervised learning: the policy imitates the actions that reached the goals
+// they are labelled with. For a Gaussian with a learned global sigma, sigma is
+// a parameter of the same loss; a fixed sigma only scales it.
+//
+// Torch-internal header (learner .cc files only).
+#ifndef HEM_LEARNER_M_STEP_H_
+#define HEM_LEARNER_M_STEP_H_
+
+#include <torch/torch.h>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "learner/networks.h"
+
+namespace hem {
+
+struct MStepConfig {
+  double learning_rate = 1e-3;  // Adam step size (paper: 1e-3).
+  double max_grad_norm = 0;     // Clip the global gradient norm to this; 0 = off.
+};
+
+// Statistics of one update, as 0-dim tensors on the network's device: reading
+// them (.item()) synchronises with the device, so callers read them only when
+// they record metrics.
+struct MStepStats {
+  torch::Tensor loss;       // -mean log pi(a|s,g) before the step.
+  torch::Tensor entropy;    // Mean entropy of pi(.|s,g) before the step.
+  torch::Tensor sigma;      // Mean global sigma (continuous); undefined otherwise.
+  torch::Tensor grad_norm;  // Global gradient norm before clipping; undefined
+                            // unless clipping is on.
+};
+
+// Not thread-safe: one training thread owns it.
+class MStep {
+ public:
+  // `network` is shared (the learner serialises and checkpoints it).
+  MStep(PolicyNetwork network, MStepConfig config);
+
+  // One gradient step on (inputs, actions), which must be on the network's
+  // device. actions: float32 [B, action_dim] or integer [B].
+  absl::StatusOr<MStepStats> Update(const NetworkInputs& inputs,
+                                    const torch::Tensor& actions);
+
+  // Mean NLL without a step (evaluation of the fit).
+  absl::StatusOr<double> Loss(const NetworkInputs& inputs,
+                              const torch::Tensor& actions);
+
+  torch::optim::Adam& optimizer() { return optimizer_; }
+  const MStepConfig& config() const { return config_; }
+
+ private:
+  const MStepConfig config_;
+  PolicyNetwork network_;
+  torch::optim::Adam optimizer_;
+};
+
+}  // namespace hem
+
+#endif  // HEM_LEARNER_M_STEP_H_

@@ -1,0 +1,86 @@
+// Checkpoints of a replay shard: one self-checking file per checkpoint,
+// written atomically, and a directory policy that keeps the newest two.
+//
+// File format (little-endian):
+//   magic "HEMRPLY1"
+//   records: u8 type | u64 payload length | payload | u32 CRC-32 (zlib) of
+//            type, length and payload
+//   type 1 header  (payload: u32 shard_index, u32 num_shards)
+//   type 2 spec    (serialized hem.v1.EnvSpec); starts a group
+//   type 3 episode (serialized hem.v1.Trajectory of the current group's spec)
+//   type 4 end     (u64 specs, u64 episodes); must be the last bytes
+// A file is loaded only when every record checks, every spec and trajectory
+// validates, and the end record's counts match; anything else (truncation by
+// a crash, a flipped bit) is reported with the file and byte offset and the
+// file is not used.
+//
+// Writing goes to "<name>.tmp", is fsynced, renamed into place and the
+// directory fsynced, so a crash at any point leaves earlier checkpoints intact
+// and never a half-written file under a checkpoint name.
+#ifndef HEM_REPLAY_SERVICE_CHECKPOINT_H_
+#define HEM_REPLAY_SERVICE_CHECKPOINT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "proto/env_spec.pb.h"
+#include "proto/trajectory.pb.h"
+#include "replay_service/replay_shard.h"
+
+namespace hem {
+
+// Writes `snapshot` to `path` atomically (see above).
+absl::Status WriteCheckpointFile(
+    const std::string& path, int shard_index, int num_shards,
+    const std::vector<ReplayShard::SpecSnapshot>& snapshot);
+
+struct CheckpointContents {
+  int shard_index = 0;
+  int num_shards = 1;
+  struct Group {
+    hem::v1::EnvSpec spec;
+    std::vector<hem::v1::Trajectory> trajectories;  // Oldest first.
+  };
+  std::vector<Group> groups;
+  int64_t num_episodes = 0;
+};
+
+// Reads and fully verifies a checkpoint. DATA_LOSS "<path>: <why>" for a
+// corrupt or truncated file, NOT_FOUND if it does not exist.
+absl::StatusOr<CheckpointContents> ReadCheckpointFile(const std::string& path);
+
+// Loads `contents` into an empty shard (registering its specs).
+absl::Status RestoreShard(CheckpointContents contents, ReplayShard* shard);
+
+// The checkpoints of one shard in a directory: files named
+// "replay-shard-<index>-<sequence>.ckpt", newest = highest sequence.
+class CheckpointDirectory {
+ public:
+  // `keep` >= 1 newest files are kept after each write.
+  CheckpointDirectory(std::string dir, int shard_index, int keep = 2);
+
+  // Paths of this shard's checkpoints, newest first.
+  std::vector<std::string> List() const;
+
+  // Writes the next checkpoint of `shard`, then deletes all but the newest
+  // `keep`. Returns its path. Safe while inserts and samples continue.
+  absl::StatusOr<std::string> Write(const ReplayShard& shard);
+
+  // Restores the newest checkpoint that verifies into `shard` (which must be
+  // empty), reporting every newer one that did not (and why) in *problems.
+  // Returns the loaded path, or "" when there was nothing usable.
+  absl::StatusOr<std::string> RestoreLatest(ReplayShard* shard,
+                                            std::vector<std::string>* problems);
+
+ private:
+  const std::string dir_;
+  const int shard_index_;
+  const int keep_;
+};
+
+}  // namespace hem
+
+#endif  // HEM_REPLAY_SERVICE_CHECKPOINT_H_

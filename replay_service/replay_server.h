@@ -1,0 +1,109 @@
+// A running replay shard: the ReplayShard, its gRPC services (ReplayService
+// and StatusService), rate statistics, and periodic checkpoints. The binary
+// replay_server is a thin main around RunReplayServer; tests start
+// ReplayServer directly on port 0.
+#ifndef HEM_REPLAY_SERVICE_REPLAY_SERVER_H_
+#define HEM_REPLAY_SERVICE_REPLAY_SERVER_H_
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "common/status_service.h"
+#include "grpcpp/server.h"
+#include "replay_service/checkpoint.h"
+#include "replay_service/replay_service_impl.h"
+#include "replay_service/replay_shard.h"
+
+namespace hem {
+
+struct ReplayServerConfig {
+  ReplayShardConfig shard;
+  int port = 0;           // 0 = pick a free port.
+  bool bind_all = false;  // Listen on 0.0.0.0 instead of loopback.
+  // Where checkpoints go and are restored from at start; "" = none.
+  std::string checkpoint_dir;
+  // Time between periodic checkpoints; <= 0 = only at shutdown.
+  absl::Duration checkpoint_interval = absl::Minutes(10);
+  int keep_checkpoints = 2;  // Newest files kept; >= 1.
+  // Write a final checkpoint in Shutdown() (when checkpoint_dir is set).
+  bool checkpoint_on_shutdown = true;
+};
+
+absl::Status ValidateReplayServerConfig(const ReplayServerConfig& config);
+
+class ReplayServer {
+ public:
+  // Restores the newest good checkpoint (if any), then starts serving.
+  static absl::StatusOr<std::unique_ptr<ReplayServer>> Start(
+      ReplayServerConfig config);
+  ~ReplayServer();  // Shutdown() if not yet done.
+
+  int port() const { return port_; }
+  std::string address() const;  // "127.0.0.1:port".
+  ReplayShard* shard() { return &shard_; }
+  // Path of the checkpoint restored at start ("" if none), and problems with
+  // newer ones that were skipped.
+  const std::string& restored_checkpoint() const { return restored_; }
+  const std::vector<std::string>& checkpoint_problems() const {
+    return checkpoint_problems_;
+  }
+
+  // Counters plus rates over the last few seconds and checkpoint fields.
+  hem::v1::ReplayStats Stats() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Writes a checkpoint now. FAILED_PRECONDITION without a checkpoint_dir.
+  absl::StatusOr<std::string> Checkpoint() ABSL_LOCKS_EXCLUDED(checkpoint_mu_);
+
+  // Stops serving (cancelling open streams), then writes the final
+  // checkpoint if configured. Idempotent.
+  absl::Status Shutdown();
+
+ private:
+  explicit ReplayServer(ReplayServerConfig config);
+  void BackgroundLoop();
+  void RecordRates() ABSL_LOCKS_EXCLUDED(mu_);
+  void Report(hem::v1::ProcessStatus* status);
+
+  const ReplayServerConfig config_;
+  ReplayShard shard_;
+  ReplayServiceImpl service_;
+  ProcessStatusService status_service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  std::string restored_;
+  std::vector<std::string> checkpoint_problems_;
+  std::unique_ptr<CheckpointDirectory> checkpoints_;
+
+  absl::Mutex checkpoint_mu_;  // One checkpoint at a time.
+  absl::Mutex mu_;
+  // (time, inserted transitions, sampled transitions), oldest first.
+  struct RateSample {
+    absl::Time time;
+    int64_t inserted;
+    int64_t sampled;
+  };
+  std::deque<RateSample> rate_samples_ ABSL_GUARDED_BY(mu_);
+  int64_t checkpoints_written_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string last_checkpoint_ ABSL_GUARDED_BY(mu_);
+
+  absl::Notification stop_;
+  std::thread background_;
+  bool shut_down_ = false;
+};
+
+// What the replay_server binary does: start, print the ready line, serve
+// until SIGINT/SIGTERM (or RequestShutdown), then shut down with a final
+// checkpoint.
+absl::Status RunReplayServer(const ReplayServerConfig& config);
+
+}  // namespace hem
+
+#endif  // HEM_REPLAY_SERVICE_REPLAY_SERVER_H_
