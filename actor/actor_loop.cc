@@ -225,6 +225,7 @@ absl::Status ActorLoop::RunTraining(const std::atomic<bool>& stop) {
   absl::Status flushed = writer->Flush(absl::Seconds(5));
   if (!flushed.ok()) HEM_LOG(WARNING) << "replay flush at exit: " << flushed;
   progress.trajectories_acknowledged = writer->stats().acknowledged;
+  progress.policy_version = policy ? policy->version() : -1;
   Publish(progress);
   return absl::OkStatus();
 }
@@ -253,7 +254,8 @@ absl::Status ActorLoop::RunEvaluation(const std::atomic<bool>& stop) {
     HEM_ASSIGN_OR_RETURN(
         EvaluationResult result,
         EvaluatePolicy(*envs, policy.get(), options_.eval_episodes,
-                       EpisodeSeed(options_.seed, options_.actor_id, round++)));
+                       EpisodeSeed(options_.seed, options_.actor_id, round++),
+                       options_.eval_deterministic));
     last_evaluated = policy->version();
     progress.env_steps += result.env_steps;
     progress.episodes += result.episodes;

@@ -34,6 +34,7 @@ struct ActorOptions {
   bool eval = false;
   int eval_episodes = 50;                // Episodes per evaluation.
   absl::Duration eval_interval = absl::Seconds(5);  // Minimum time between evaluations.
+  bool eval_deterministic = true;        // Mean / argmax (the paper); false = sample pi.
 };
 
 // Progress numbers, readable from other threads while the loop runs.

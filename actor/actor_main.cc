@@ -14,7 +14,7 @@
 #include "learner/policy.h"
 
 ABSL_FLAG(std::string, env, "flip_bit:k=10", "Task, e.g. flip_bit:k=50, nav:k=40, fetch_reach");
-ABSL_FLAG(int, num_envs, 8, "Environment instances stepped together (batched inference)");
+ABSL_FLAG(int, num_envs, 32, "Environment instances stepped together (batched inference)");
 ABSL_FLAG(uint64_t, actor_id, 0, "Unique id of this actor in the cluster");
 ABSL_FLAG(uint64_t, seed, 1, "Base seed; every episode's seed derives from it and the actor id");
 ABSL_FLAG(std::string, replay, "", "Replay shard addresses host:port,... (training mode)");
@@ -24,6 +24,8 @@ ABSL_FLAG(double, epsilon, 0.0, "Discrete tasks: probability of a uniform random
 ABSL_FLAG(int64_t, max_env_steps, 0, "Stop after this many env steps; 0 = run until stopped");
 ABSL_FLAG(bool, eval, false, "Evaluation mode: deterministic policy, fresh goals, report test success");
 ABSL_FLAG(int, eval_episodes, 50, "Episodes per evaluation (--eval)");
+ABSL_FLAG(bool, eval_deterministic, true,
+          "--eval: act with the mean / argmax (the paper's criterion); false samples from pi");
 ABSL_FLAG(double, eval_interval_seconds, 5, "Minimum seconds between evaluations (--eval)");
 ABSL_FLAG(int, port, 0, "StatusService port on loopback; 0 = any free port");
 ABSL_FLAG(int, torch_threads, 1, "LibTorch (and OpenBLAS) threads for policy inference");
@@ -57,6 +59,7 @@ int Main() {
   options.eval = absl::GetFlag(FLAGS_eval);
   options.eval_episodes = absl::GetFlag(FLAGS_eval_episodes);
   options.eval_interval = absl::Seconds(absl::GetFlag(FLAGS_eval_interval_seconds));
+  options.eval_deterministic = absl::GetFlag(FLAGS_eval_deterministic);
   if (!options.eval) {
     auto addresses = ParseAddressList(absl::GetFlag(FLAGS_replay), "replay");
     if (!addresses.ok()) {

@@ -23,7 +23,8 @@ uint64_t EpisodeSeed(uint64_t base_seed, uint64_t stream, uint64_t episode_id) {
 }
 
 absl::StatusOr<EvaluationResult> EvaluatePolicy(VectorEnv& envs, Policy* policy,
-                                                int episodes, uint64_t seed) {
+                                                int episodes, uint64_t seed,
+                                                bool deterministic) {
   const hem::v1::EnvSpec& spec = envs.spec();
   const int m = envs.num_envs();
   const int action_dim = ActionDim(spec);
@@ -48,8 +49,7 @@ absl::StatusOr<EvaluationResult> EvaluatePolicy(VectorEnv& envs, Policy* policy,
       inputs.goals = envs.desired_goals().data();
       inputs.goal_images =
           spec.has_goal_observation() ? envs.goal_images().data() : nullptr;
-      HEM_RETURN_IF_ERROR(policy->Act(inputs, /*deterministic=*/true,
-                                      absl::MakeSpan(actions)));
+      HEM_RETURN_IF_ERROR(policy->Act(inputs, deterministic, absl::MakeSpan(actions)));
     } else {
       random_actions.Random(absl::MakeSpan(actions));
     }

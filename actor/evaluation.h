@@ -23,8 +23,12 @@ struct EvaluationResult {
 // Runs exactly `episodes` episodes across the instances of `envs`, each to
 // success or the horizon, with episode seeds derived from `seed` (so goals
 // are fresh for every distinct seed). `policy` null = uniform random actions.
+// `deterministic` acts with the mean / argmax (the paper's test criterion);
+// false samples from pi (no exploration noise), which tells apart a policy
+// that knows the way from one whose argmax loops, e.g. in four_rooms.
 absl::StatusOr<EvaluationResult> EvaluatePolicy(VectorEnv& envs, Policy* policy,
-                                                int episodes, uint64_t seed);
+                                                int episodes, uint64_t seed,
+                                                bool deterministic = true);
 
 // Seed of episode `episode_id` of stream `stream` (actor id, or an
 // evaluation round): distinct streams never share goals.

@@ -14,9 +14,9 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-ENV_NAME="flip_bit:k=10"
+ENV_NAME="fetch_reach"
 ACTORS=2
-ENVS_PER_ACTOR=16
+ENVS_PER_ACTOR=32
 SHARDS=1
 STEPS=50000000
 TARGET_SUCCESS=0.95
@@ -25,12 +25,14 @@ DEVICE=auto
 RUN_DIR=""
 SEED=1
 BATCH_SIZE=256
+SAMPLES_PER_INSERT=8
 BASE_PORT=0
 PROGRESS_SECONDS=3
 EVAL_EPISODES=100
 LEARNER_FLAGS=""
 REPLAY_FLAGS=""
 ACTOR_FLAGS=""
+EVALUATOR_FLAGS=""
 BIN_DIR=""
 
 usage() {
@@ -42,10 +44,14 @@ usage: deploy/launch.sh [flags]
   --envs_per_actor=M    environment instances per actor (default $ENVS_PER_ACTOR)
   --shards=S            replay shards (default $SHARDS)
   --steps=N             stop after N env steps (default $STEPS)
-  --target_success=X    stop once the evaluator measures test success >= X (default $TARGET_SUCCESS)
+  --target_success=X    stop once the evaluator measures test success >= X (default $TARGET_SUCCESS;
+                        above 1 = never)
   --time_limit=SECONDS  stop after this long (default $TIME_LIMIT)
   --device=auto|cpu|cuda  learner device (default $DEVICE)
   --batch_size=B        learner batch size (default $BATCH_SIZE)
+  --samples_per_insert=R  replay rate limit: each stored transition is sampled ~R times
+                        (default $SAMPLES_PER_INSERT; 0 = actors run free). Keeps the
+                        learner from falling behind the actors on a small machine.
   --eval_episodes=N     episodes per evaluation (default $EVAL_EPISODES)
   --run_dir=DIR         where logs, metrics, checkpoints and plots go
                         (default runs/<env>-<date>)
@@ -54,6 +60,8 @@ usage: deploy/launch.sh [flags]
   --learner_flags="..." extra flags passed to the learner verbatim
   --replay_flags="..."  extra flags passed to every replay shard verbatim
   --actor_flags="..."   extra flags passed to every actor verbatim
+  --evaluator_flags="..."  extra flags passed to the evaluator verbatim
+                        (e.g. --eval_deterministic=false to sample from pi)
   --bin_dir=DIR         use already built binaries under DIR (skips install and build;
                         the tests run the launcher this way)
 USAGE
@@ -71,10 +79,11 @@ for arg in "$@"; do
     --envs_per_actor=*) ENVS_PER_ACTOR=${arg#*=}; is_uint "$ENVS_PER_ACTOR" && ((ENVS_PER_ACTOR >= 1)) || die "--envs_per_actor: must be an integer >= 1" ;;
     --shards=*) SHARDS=${arg#*=}; is_uint "$SHARDS" && ((SHARDS >= 1)) || die "--shards: must be an integer >= 1, got '$SHARDS'" ;;
     --steps=*) STEPS=${arg#*=}; is_uint "$STEPS" || die "--steps: must be a non-negative integer, got '$STEPS'" ;;
-    --target_success=*) TARGET_SUCCESS=${arg#*=}; is_number "$TARGET_SUCCESS" || die "--target_success: must be a number in [0, 1]" ;;
+    --target_success=*) TARGET_SUCCESS=${arg#*=}; is_number "$TARGET_SUCCESS" || die "--target_success: must be a number (above 1 = never stop on success)" ;;
     --time_limit=*) TIME_LIMIT=${arg#*=}; is_uint "$TIME_LIMIT" || die "--time_limit: must be whole seconds" ;;
     --device=*) DEVICE=${arg#*=}; [[ "$DEVICE" =~ ^(auto|cpu|cuda)$ ]] || die "--device: must be auto, cpu or cuda, got '$DEVICE'" ;;
     --batch_size=*) BATCH_SIZE=${arg#*=}; is_uint "$BATCH_SIZE" && ((BATCH_SIZE >= 1)) || die "--batch_size: must be an integer >= 1" ;;
+    --samples_per_insert=*) SAMPLES_PER_INSERT=${arg#*=}; is_number "$SAMPLES_PER_INSERT" || die "--samples_per_insert: must be a number >= 0" ;;
     --eval_episodes=*) EVAL_EPISODES=${arg#*=}; is_uint "$EVAL_EPISODES" && ((EVAL_EPISODES >= 1)) || die "--eval_episodes: must be >= 1" ;;
     --run_dir=*) RUN_DIR=${arg#*=} ;;
     --seed=*) SEED=${arg#*=}; is_uint "$SEED" || die "--seed: must be a non-negative integer" ;;
@@ -82,6 +91,7 @@ for arg in "$@"; do
     --learner_flags=*) LEARNER_FLAGS=${arg#*=} ;;
     --replay_flags=*) REPLAY_FLAGS=${arg#*=} ;;
     --actor_flags=*) ACTOR_FLAGS=${arg#*=} ;;
+    --evaluator_flags=*) EVALUATOR_FLAGS=${arg#*=} ;;
     --bin_dir=*) BIN_DIR=${arg#*=}; [[ -d "$BIN_DIR" ]] || die "--bin_dir: '$BIN_DIR' is not a directory" ;;
     *) usage >&2; die "unknown flag '$arg'" ;;
   esac
@@ -244,7 +254,9 @@ echo "hem: run directory $RUN_DIR; ports $BASE_PORT..$((BASE_PORT + 100 + ACTORS
 # shellcheck disable=SC2086
 for ((s = 0; s < SHARDS; ++s)); do
   start "replay-$s" "$BIN/replay_service/replay_server" --port=$((BASE_PORT + s)) \
-      --shard_index=$s --num_shards="$SHARDS" --checkpoint_dir="$RUN_DIR/replay-$s" $REPLAY_FLAGS
+      --shard_index=$s --num_shards="$SHARDS" --checkpoint_dir="$RUN_DIR/replay-$s" \
+      --samples_per_insert="$SAMPLES_PER_INSERT" --samples_per_insert_tolerance=100000 \
+      --min_size_to_sample=2000 $REPLAY_FLAGS
 done
 wait_ready "replay shards" 60 "$TARGETS_LIST"
 
@@ -264,9 +276,10 @@ for ((a = 0; a < ACTORS; ++a)); do
   TARGETS_LIST+=",actor=127.0.0.1:$port"
 done
 port=$((BASE_PORT + 99))
+# shellcheck disable=SC2086
 start evaluator "$BIN/actor/actor" --eval --env="$ENV_NAME" --actor_id=1000 --seed="$SEED" \
     --num_envs=$((EVAL_EPISODES < 32 ? EVAL_EPISODES : 32)) --eval_episodes="$EVAL_EPISODES" \
-    --eval_interval_seconds=2 --learner="127.0.0.1:$LEARNER_PORT" --port="$port"
+    --eval_interval_seconds=2 --learner="127.0.0.1:$LEARNER_PORT" --port="$port" $EVALUATOR_FLAGS
 TARGETS_LIST+=",evaluator=127.0.0.1:$port"
 
 wait_ready "actors" 60 "$TARGETS_LIST"
