@@ -20,7 +20,7 @@ trap 'rm -f "$log"' EXIT
 echo "hem: building and testing ${patterns[*]} (first build takes several minutes)"
 bazel build "${patterns[@]}" 2>&1 | tee -a "$log" | grep -E "^(ERROR|FAILED)|error:" 
 build_rc=${PIPESTATUS[0]}
-bazel test --test_summary=short "${patterns[@]}" >>"$log" 2>&1
+bazel test --test_summary=short --nocache_test_results "${patterns[@]}" >>"$log" 2>&1
 test_rc=$?
 
 # Targets and their results, as Bazel reports them.
