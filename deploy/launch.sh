@@ -231,23 +231,9 @@ write_summary() {
 }
 
 plot() {
-  [[ -f "$RUN_DIR/progress.csv" ]] || return
-  command -v gnuplot >/dev/null || return
-  gnuplot <<GNUPLOT 2>>"$RUN_DIR/logs/launch.log"
-set terminal pngcairo size 900,540 enhanced font "DejaVu Sans,11"
-set output "$RUN_DIR/success.png"
-set datafile separator ","
-set title "hEM on $ENV_NAME: $ACTORS actors x $ENVS_PER_ACTOR envs, $SHARDS shard(s), seed $SEED" noenhanced
-set xlabel "environment steps"
-set ylabel "success rate"
-set yrange [0:1.02]
-set xrange [0:*]
-set grid
-set key bottom right
-set format x "%.0s%c"
-plot "$RUN_DIR/progress.csv" every ::1 using 2:(\$6 >= 0 ? \$6 : 1/0) with linespoints lw 2 pt 7 ps 0.6 title "test (deterministic policy, fresh goals)", \
-     "" every ::1 using 2:5 with lines lw 1 dt 2 title "train (with exploration noise)"
-GNUPLOT
+  "$ROOT/deploy/plot_run.sh" "$RUN_DIR" \
+      "hEM on $ENV_NAME: $ACTORS actors x $ENVS_PER_ACTOR envs, $SHARDS shard(s), seed $SEED" \
+      2>>"$RUN_DIR/logs/launch.log"
 }
 
 echo "hem: run directory $RUN_DIR; ports $BASE_PORT..$((BASE_PORT + 100 + ACTORS))"
