@@ -33,6 +33,7 @@ best=$(sed -n 's/.*"best_eval_success_rate": \([0-9.]*\).*/\1/p' "$summary")
 if [[ -n "${TEST_UNDECLARED_OUTPUTS_DIR:-}" ]]; then
   cp "$run_dir"/summary.json "$run_dir"/progress.csv "$run_dir"/success.png \
       "$TEST_UNDECLARED_OUTPUTS_DIR"/ 2>/dev/null
+  [[ -f "$run_dir/success.png" ]] || echo "warning: no success.png was plotted"
 fi
 echo "measured test success rate on $env_name: ${best:-none} (needed >= $min_success) after ${elapsed}s; launch.sh exit $launch_rc"
 if [[ $launch_rc -eq 0 ]] && awk -v b="${best:-0}" -v m="$min_success" 'BEGIN { exit !(b >= m) }'; then
