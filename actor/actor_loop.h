@@ -27,7 +27,7 @@ struct ActorOptions {
   std::string learner_address;           // ParameterService; empty = random policy.
   ExplorationOptions exploration;        // sigma_a = 0.5 by default.
   int64_t max_env_steps = 0;             // Stop after this many steps; 0 = never.
-  absl::Duration report_interval = absl::Seconds(2);  // Progress to the learner.
+  absl::Duration report_interval = absl::Seconds(1);  // Progress to the learner.
   absl::Duration insert_timeout = absl::Seconds(1);   // Per attempt; retried.
 
   // Evaluation mode (the evaluator process).

@@ -14,7 +14,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-ENV_NAME="fetch_reach"
+ENV_NAME="flip_bit:k=40"
 ACTORS=2
 ENVS_PER_ACTOR=32
 SHARDS=1
@@ -28,6 +28,7 @@ BATCH_SIZE=256
 SAMPLES_PER_INSERT=8
 BASE_PORT=0
 PROGRESS_SECONDS=3
+SAMPLE_SECONDS=1
 EVAL_EPISODES=100
 LEARNER_FLAGS=""
 REPLAY_FLAGS=""
@@ -265,17 +266,23 @@ port=$((BASE_PORT + 99))
 # shellcheck disable=SC2086
 start evaluator "$BIN/actor/actor" --eval --env="$ENV_NAME" --actor_id=1000 --seed="$SEED" \
     --num_envs=$((EVAL_EPISODES < 32 ? EVAL_EPISODES : 32)) --eval_episodes="$EVAL_EPISODES" \
-    --eval_interval_seconds=2 --learner="127.0.0.1:$LEARNER_PORT" --port="$port" $EVALUATOR_FLAGS
+    --eval_interval_seconds=1 --learner="127.0.0.1:$LEARNER_PORT" --port="$port" $EVALUATOR_FLAGS
 TARGETS_LIST+=",evaluator=127.0.0.1:$port"
 
 wait_ready "actors" 60 "$TARGETS_LIST"
 echo "hem: cluster up: $SHARDS shard(s), learner (metrics http://127.0.0.1:$METRICS_PORT/metrics), $ACTORS actors, evaluator"
 
+# Sample every second (progress.csv, the plot, the stop rules); print a line
+# every few seconds.
+polls=0
 while true; do
-  sleep "$PROGRESS_SECONDS"
+  sleep "$SAMPLE_SECONDS"
+  polls=$((polls + 1))
   elapsed=$(( $(date +%s) - START_TIME ))
+  print=false
+  ((polls % (PROGRESS_SECONDS / SAMPLE_SECONDS) == 0)) && print=true
   "$BIN/deploy/cluster_status" --targets="$TARGETS_LIST" --elapsed_seconds="$elapsed" \
-      --csv="$RUN_DIR/progress.csv"
+      --csv="$RUN_DIR/progress.csv" --print="$print"
   if ! check_alive; then STOP_REASON="a process died"; finish 1; fi
   row=$(tail -n 1 "$RUN_DIR/progress.csv")
   steps=$(echo "$row" | cut -d, -f2)
