@@ -9,19 +9,25 @@
 // backoff (the server drops duplicates it already stored).
 //
 // Sampler: one thread per shard keeps a Sample stream open and fills a
-// bounded per-shard queue of whole batches; a stats thread refreshes shard
-// sizes. Next() takes a batch from a shard with a ready batch, chosen with
-// probability proportional to its size, so the mix of shards follows their
-// sizes whenever the learner is the slower side (the usual case) and a dead
-// or slow shard never blocks it.
+// bounded per-shard queue of chunks (small batches); a stats thread refreshes
+// shard sizes. Next() assembles a batch chunk by chunk, each chunk taken from
+// a shard with a ready chunk chosen with probability proportional to its
+// size, so every batch mixes the shards in proportion to their sizes whenever
+// the learner is the slower side (the usual case), and a dead or slow shard
+// never blocks it (the batch then comes from the shards that deliver).
+// Chunks are ceil(batch_size / (2 * shards)) transitions: small enough that a
+// batch spans several shards, large enough to keep per-message gRPC overhead
+// low. With one shard a chunk is the whole batch, so nothing is concatenated.
 #include "replay_service/sharded_replay_client.h"
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <memory>
 #include <random>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -246,12 +252,114 @@ class WriterImpl final : public ShardedReplayWriter {
   std::string last_error_ ABSL_GUARDED_BY(mu_);
 };
 
+// --------------------------------------------------------- Batch chunks --
+
+// The per-row tensors of a Batch (first dimension = rows), by index, so
+// chunks can be concatenated field by field.
+constexpr int kNumBatchTensors = 8;
+constexpr const char* kBatchTensorNames[kNumBatchTensors] = {
+    "observations", "goals",     "actions",           "next_observations",
+    "rewards",      "terminals", "goal_observations", "policy_versions"};
+
+// The i-th per-row tensor, or nullptr when the batch does not carry it (e.g.
+// next_observations without with_next), so absent fields stay absent.
+hem::v1::Tensor* BatchTensor(hem::v1::Batch* batch, int i) {
+  switch (i) {
+    case 0: return batch->has_observations() ? batch->mutable_observations() : nullptr;
+    case 1: return batch->has_goals() ? batch->mutable_goals() : nullptr;
+    case 2: return batch->has_actions() ? batch->mutable_actions() : nullptr;
+    case 3:
+      return batch->has_next_observations() ? batch->mutable_next_observations()
+                                            : nullptr;
+    case 4: return batch->has_rewards() ? batch->mutable_rewards() : nullptr;
+    case 5: return batch->has_terminals() ? batch->mutable_terminals() : nullptr;
+    case 6:
+      return batch->has_goal_observations() ? batch->mutable_goal_observations()
+                                            : nullptr;
+    case 7:
+      return batch->has_policy_versions() ? batch->mutable_policy_versions()
+                                          : nullptr;
+  }
+  return nullptr;
+}
+
+int64_t RowBytes(const hem::v1::Tensor& tensor) {
+  if (tensor.shape_size() == 0 || tensor.shape(0) <= 0) return 0;
+  return static_cast<int64_t>(tensor.data().size()) / tensor.shape(0);
+}
+
+// Relabeled transitions among the first `rows` of `chunk`. The Batch only
+// counts them, so a trimmed chunk gets its proportional share (exact for
+// relabel probability 0 or 1, and when chunks divide batch_size no chunk is
+// ever trimmed).
+int64_t RelabeledIn(const hem::v1::Batch& chunk, int64_t rows) {
+  if (rows >= chunk.size() || chunk.size() <= 0) return chunk.num_relabeled();
+  return (static_cast<int64_t>(chunk.num_relabeled()) * rows + chunk.size() / 2) /
+         chunk.size();
+}
+
+// Makes `chunk` the start of a batch: keeps its first `rows` rows and
+// reserves room for `capacity` rows, so appending never reallocates.
+void StartBatch(int64_t rows, int64_t capacity, hem::v1::Batch* chunk) {
+  chunk->set_num_relabeled(static_cast<int32_t>(RelabeledIn(*chunk, rows)));
+  chunk->set_size(static_cast<int32_t>(rows));
+  for (int i = 0; i < kNumBatchTensors; ++i) {
+    hem::v1::Tensor* tensor = BatchTensor(chunk, i);
+    if (tensor == nullptr || tensor->shape_size() == 0) continue;
+    const int64_t row_bytes = RowBytes(*tensor);
+    tensor->mutable_data()->resize(rows * row_bytes);
+    tensor->mutable_data()->reserve(capacity * row_bytes);
+    tensor->set_shape(0, rows);
+  }
+}
+
+// Appends the first `rows` rows of `chunk` to `batch`. FAILED_PRECONDITION if
+// the two do not hold the same kind of transitions (different specs or
+// sampling options on different shards).
+absl::Status AppendRows(hem::v1::Batch* chunk, int64_t rows,
+                        hem::v1::Batch* batch) {
+  if (chunk->spec_id() != batch->spec_id()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "spec_id: shards disagree (", batch->spec_id(), " vs ", chunk->spec_id(),
+        "); set ReplaySamplerOptions.spec_id to pick one"));
+  }
+  for (int i = 0; i < kNumBatchTensors; ++i) {
+    hem::v1::Tensor* from = BatchTensor(chunk, i);
+    hem::v1::Tensor* to = BatchTensor(batch, i);
+    if (from == nullptr && to == nullptr) continue;
+    if (from == nullptr || to == nullptr || from->dtype() != to->dtype() ||
+        from->shape_size() != to->shape_size() ||
+        RowBytes(*from) != RowBytes(*to)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(kBatchTensorNames[i],
+                       ": shards returned different row layouts for one spec"));
+    }
+    if (to->shape_size() == 0) continue;
+    to->mutable_data()->append(from->data(), 0, rows * RowBytes(*from));
+    to->set_shape(0, to->shape(0) + rows);
+  }
+  batch->set_size(static_cast<int32_t>(batch->size() + rows));
+  batch->set_num_relabeled(
+      static_cast<int32_t>(batch->num_relabeled() + RelabeledIn(*chunk, rows)));
+  return absl::OkStatus();
+}
+
+// Transitions per Sample-stream message: see the implementation notes.
+int ChunkSize(const ReplaySamplerOptions& options) {
+  const int shards = static_cast<int>(options.addresses.size());
+  if (shards <= 1) return options.batch_size;
+  return std::max(1, (options.batch_size + 2 * shards - 1) / (2 * shards));
+}
+
 // ---------------------------------------------------------------- Sampler --
 
 class SamplerImpl final : public ShardedReplaySampler {
  public:
   explicit SamplerImpl(ReplaySamplerOptions options)
       : options_(std::move(options)),
+        chunk_size_(ChunkSize(options_)),
+        queue_chunks_(std::max(1, options_.prefetch_batches) *
+                      ((options_.batch_size + chunk_size_ - 1) / chunk_size_)),
         rng_(options_.seed != 0 ? options_.seed
                                 : static_cast<uint64_t>(absl::GetCurrentTimeNanos())) {
     for (const std::string& address : options_.addresses) {
@@ -280,37 +388,18 @@ class SamplerImpl final : public ShardedReplaySampler {
 
   absl::StatusOr<hem::v1::Batch> Next(absl::Duration timeout) override {
     const absl::Time start = absl::Now();
+    std::vector<hem::v1::Batch> chunks;
+    absl::Status status = TakeChunks(start, timeout, &chunks);
+    // Concatenating outside the lock lets the stream threads keep filling.
+    hem::v1::Batch batch;
+    if (status.ok()) status = Assemble(&chunks, &batch);
     absl::MutexLock lock(&mu_);
-    const auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      if (stopping_) return true;
-      for (const auto& shard : shards_) {
-        if (!shard->queue.empty()) return true;
+    if (!status.ok()) {
+      if (status.code() != absl::StatusCode::kDeadlineExceeded) {
+        last_error_ = status.ToString();
       }
-      return false;
-    };
-    if (!mu_.AwaitWithTimeout(absl::Condition(&ready), timeout) || stopping_) {
-      int live = 0;
-      for (const auto& shard : shards_) live += shard->live ? 1 : 0;
-      return absl::DeadlineExceededError(absl::StrCat(
-          "replay sampler: no batch within ", absl::FormatDuration(timeout), " (",
-          live, "/", shards_.size(), " shards streaming; last error: ",
-          last_error_.empty() ? "none" : last_error_, ")"));
+      return status;
     }
-    // Weighted choice among shards with a ready batch.
-    double total = 0;
-    for (const auto& shard : shards_) {
-      if (!shard->queue.empty()) total += Weight(*shard);
-    }
-    double pick = std::uniform_real_distribution<double>(0, total)(rng_);
-    Shard* chosen = nullptr;
-    for (const auto& shard : shards_) {
-      if (shard->queue.empty()) continue;
-      chosen = shard.get();
-      pick -= Weight(*shard);
-      if (pick < 0) break;
-    }
-    hem::v1::Batch batch = std::move(chosen->queue.front());
-    chosen->queue.pop_front();
     ++batches_;
     wait_seconds_ += absl::ToDoubleSeconds(absl::Now() - start);
     return batch;
@@ -330,7 +419,7 @@ class SamplerImpl final : public ShardedReplaySampler {
   struct Shard {
     std::string address;
     std::unique_ptr<hem::v1::ReplayService::Stub> stub;
-    std::deque<hem::v1::Batch> queue;  // Ready batches.
+    std::deque<hem::v1::Batch> queue;  // Ready chunks of chunk_size_.
     bool live = false;                 // Stream delivering batches.
     int64_t transitions = -1;          // From GetStats; -1 = unknown.
     grpc::ClientContext* context = nullptr;
@@ -339,6 +428,79 @@ class SamplerImpl final : public ShardedReplaySampler {
 
   static double Weight(const Shard& shard) {
     return shard.transitions > 0 ? static_cast<double>(shard.transitions) : 1.0;
+  }
+
+  // Weighted choice among shards with a ready chunk.
+  // REQUIRES: some shard's queue is not empty.
+  Shard* PickShard() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    double total = 0;
+    for (const auto& shard : shards_) {
+      if (!shard->queue.empty()) total += Weight(*shard);
+    }
+    double pick = std::uniform_real_distribution<double>(0, total)(rng_);
+    Shard* chosen = nullptr;
+    for (const auto& shard : shards_) {
+      if (shard->queue.empty()) continue;
+      chosen = shard.get();
+      pick -= Weight(*shard);
+      if (pick < 0) break;
+    }
+    return chosen;
+  }
+
+  // Takes chunks holding at least batch_size transitions, drawing each one
+  // as it becomes ready. On DEADLINE_EXCEEDED the chunks already taken are
+  // dropped: they are random samples, so nothing a later batch needs is lost.
+  absl::Status TakeChunks(absl::Time start, absl::Duration timeout,
+                          std::vector<hem::v1::Batch>* chunks)
+      ABSL_LOCKS_EXCLUDED(mu_) {
+    const absl::Time deadline = start + timeout;
+    absl::MutexLock lock(&mu_);
+    const auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      if (stopping_) return true;
+      for (const auto& shard : shards_) {
+        if (!shard->queue.empty()) return true;
+      }
+      return false;
+    };
+    int64_t rows = 0;
+    while (rows < options_.batch_size) {
+      if (!mu_.AwaitWithDeadline(absl::Condition(&ready), deadline) ||
+          stopping_) {
+        int live = 0;
+        for (const auto& shard : shards_) live += shard->live ? 1 : 0;
+        return absl::DeadlineExceededError(absl::StrCat(
+            "replay sampler: no batch within ",
+            absl::FormatDuration(timeout),
+            " (", rows, "/", options_.batch_size, " transitions ready; ", live,
+            "/", shards_.size(), " shards streaming; last error: ",
+            last_error_.empty() ? "none" : last_error_, ")"));
+      }
+      Shard* shard = PickShard();
+      rows += shard->queue.front().size();
+      chunks->push_back(std::move(shard->queue.front()));
+      shard->queue.pop_front();
+    }
+    return absl::OkStatus();
+  }
+
+  // Concatenates `chunks` into exactly batch_size transitions, trimming the
+  // last chunk. A single whole chunk (the one-shard case) moves untouched.
+  absl::Status Assemble(std::vector<hem::v1::Batch>* chunks,
+                        hem::v1::Batch* batch) const {
+    const int64_t batch_size = options_.batch_size;
+    *batch = std::move((*chunks)[0]);
+    if (chunks->size() == 1 && batch->size() == batch_size) {
+      return absl::OkStatus();
+    }
+    StartBatch(std::min<int64_t>(batch->size(), batch_size), batch_size, batch);
+    for (size_t i = 1; i < chunks->size(); ++i) {
+      hem::v1::Batch* chunk = &(*chunks)[i];
+      const int64_t rows =
+          std::min<int64_t>(chunk->size(), batch_size - batch->size());
+      HEM_RETURN_IF_ERROR(AppendRows(chunk, rows, batch));
+    }
+    return absl::OkStatus();
   }
 
   void StreamLoop(size_t index) {
@@ -353,7 +515,7 @@ class SamplerImpl final : public ShardedReplaySampler {
       }
       hem::v1::SampleRequest request;
       request.set_spec_id(options_.spec_id);
-      request.set_batch_size(options_.batch_size);
+      request.set_batch_size(chunk_size_);
       request.set_num_batches(0);
       request.set_strategy(options_.strategy);
       request.set_relabel_probability(options_.relabel_probability);
@@ -370,8 +532,8 @@ class SamplerImpl final : public ShardedReplaySampler {
         shard->live = true;
         backoff = kInitialBackoff;
         const auto room = [this, shard]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-          return stopping_ || static_cast<int>(shard->queue.size()) <
-                                  std::max(1, options_.prefetch_batches);
+          return stopping_ ||
+                 static_cast<int>(shard->queue.size()) < queue_chunks_;
         };
         mu_.Await(absl::Condition(&room));
         if (stopping_) break;
@@ -419,6 +581,8 @@ class SamplerImpl final : public ShardedReplaySampler {
   }
 
   const ReplaySamplerOptions options_;
+  const int chunk_size_;    // Transitions per streamed chunk.
+  const int queue_chunks_;  // Per-shard queue bound: prefetch_batches' worth.
   std::vector<std::unique_ptr<Shard>> shards_;  // Shard state guarded by mu_.
   std::thread stats_thread_;
 

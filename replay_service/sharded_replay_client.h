@@ -10,9 +10,12 @@
 // Samplers stream batches from every live shard in parallel, in proportion to
 // each shard's size, into a prefetch queue, so the learner's training step
 // does not wait on a network round trip. A shard that goes away is skipped
-// (and retried in the background) until it comes back. Each batch comes whole
-// from one shard, chosen among shards with a ready batch with probability
-// proportional to the shard's size (refreshed by GetStats every second).
+// (and retried in the background) until it comes back. Each batch is
+// assembled from chunks of about batch_size / (2 * shards) transitions, each
+// chunk drawn from a shard with a ready chunk with probability proportional
+// to the shard's size (refreshed by GetStats every second), so a batch mixes
+// the shards in proportion to their sizes. With one shard a chunk is the
+// whole batch.
 #ifndef HEM_REPLAY_SERVICE_SHARDED_REPLAY_CLIENT_H_
 #define HEM_REPLAY_SERVICE_SHARDED_REPLAY_CLIENT_H_
 
@@ -73,7 +76,7 @@ struct ReplaySamplerOptions {
   hem::v1::RelabelStrategy strategy = hem::v1::RELABEL_STRATEGY_UNSPECIFIED;
   float relabel_probability = -1;      // < 0: each shard's default.
   bool with_next = false;              // Also next_observations/rewards/terminals.
-  int prefetch_batches = 8;            // Depth of the prefetch queue.
+  int prefetch_batches = 8;            // Per-shard prefetch, in batches' worth.
   uint64_t seed = 0;                   // 0 = from the clock.
 };
 

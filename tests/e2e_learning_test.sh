@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end learning: a real cluster (replay shards, learner, 2 actors and an
+# End-to-end learning: a real cluster (1-2 replay shards, learner, 2 actors and an
 # evaluator, started by deploy/launch.sh) trains from scratch, and the test
 # asserts the test success rate the evaluator measured.
 #
