@@ -4,17 +4,14 @@
 
 #include "actor/exploration.h"
 #include "common/env_spec_util.h"
+#include "common/mix.h"
 #include "common/status_macros.h"
 
 namespace hem {
 namespace {
 
-uint64_t Mix(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
+// One SplitMix64 step from x: x + gamma, scrambled.
+uint64_t Mix(uint64_t x) { return SplitMix64(&x); }
 
 }  // namespace
 

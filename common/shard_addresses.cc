@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/mix.h"
 
 namespace hem {
 
@@ -42,14 +43,7 @@ absl::StatusOr<std::vector<std::string>> ParseAddressList(
 }
 
 int ShardForEpisode(uint64_t actor_id, uint64_t episode_id, int num_shards) {
-  // SplitMix64 finaliser: cheap, and stable across processes and builds
-  // (unlike absl::Hash, which is seeded per process).
-  uint64_t x = actor_id * 0x9E3779B97F4A7C15ull + episode_id;
-  x ^= x >> 30;
-  x *= 0xBF58476D1CE4E5B9ull;
-  x ^= x >> 27;
-  x *= 0x94D049BB133111EBull;
-  x ^= x >> 31;
+  const uint64_t x = MixBits(actor_id * kGoldenGamma + episode_id);
   return static_cast<int>(x % static_cast<uint64_t>(num_shards));
 }
 

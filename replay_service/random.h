@@ -8,13 +8,15 @@
 
 #include <cstdint>
 
+#include "common/mix.h"
+
 namespace hem {
 
 class FastRng {
  public:
   explicit FastRng(uint64_t seed) {
     uint64_t x = seed;
-    for (uint64_t& word : state_) word = SplitMix64(&x);
+    for (uint64_t& word : state_) word = hem::SplitMix64(&x);
   }
 
   uint64_t Next() {
@@ -44,13 +46,6 @@ class FastRng {
     if (p >= 1.0) return true;
     if (p <= 0.0) return false;
     return UniformDouble() < p;
-  }
-
-  static uint64_t SplitMix64(uint64_t* x) {
-    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
   }
 
  private:

@@ -87,7 +87,7 @@ grpc::Status ReplayServiceImpl::Sample(
   if (seed == 0) {
     uint64_t x = static_cast<uint64_t>(absl::GetCurrentTimeNanos()) ^
                  (streams_.fetch_add(1) << 48);
-    seed = FastRng::SplitMix64(&x);
+    seed = SplitMix64(&x);
   }
   HindsightSampler sampler(&(*table)->table, *options, seed);
   hem::v1::SampleResponse response;

@@ -34,6 +34,7 @@
 #include "absl/time/clock.h"
 #include "common/env_spec_util.h"
 #include "common/grpc_util.h"
+#include "common/mix.h"
 #include "common/shard_addresses.h"
 #include "common/status_macros.h"
 #include "grpcpp/client_context.h"
@@ -522,7 +523,7 @@ class SamplerImpl final : public ShardedReplaySampler {
       request.set_with_next(options_.with_next);
       if (options_.seed != 0) {
         uint64_t x = options_.seed ^ (index << 32) ^ (attempt << 48);
-        request.set_seed(FastSplitMix(&x) | 1);
+        request.set_seed(SplitMix64(&x) | 1);
       }
       std::unique_ptr<grpc::ClientReader<hem::v1::SampleResponse>> reader =
           shard->stub->Sample(&context, request);
@@ -571,13 +572,6 @@ class SamplerImpl final : public ShardedReplaySampler {
       absl::MutexLock lock(&mu_);
       if (stopping_) return;
     }
-  }
-
-  static uint64_t FastSplitMix(uint64_t* x) {
-    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
   }
 
   const ReplaySamplerOptions options_;

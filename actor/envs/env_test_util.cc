@@ -1,5 +1,6 @@
 #include "actor/envs/env_test_util.h"
 
+#include <cstdio>
 #include <memory>
 
 #include "actor/envs/env_rng.h"
@@ -72,6 +73,24 @@ SuccessStats MeasureSuccess(Env& env, int episodes, uint64_t first_seed,
     stats.disagreements += result.disagreements;
   }
   return stats;
+}
+
+void ExpectScriptedSolvesAndRandomDoesNot(absl::string_view name,
+                                          const Controller& scripted,
+                                          double max_random_rate,
+                                          uint64_t random_seed) {
+  absl::StatusOr<std::unique_ptr<Env>> env = CreateEnv(name);
+  ASSERT_TRUE(env.ok()) << env.status();
+  ExpectSpecMatchesCatalog(**env, name);
+  const SuccessStats good = MeasureSuccess(**env, 100, 1000, scripted);
+  const SuccessStats bad =
+      MeasureSuccess(**env, 100, 1000, RandomController((*env)->spec(), random_seed));
+  std::printf("%-20s scripted success %.2f, random success %.2f\n",
+              std::string(name).c_str(), good.rate(), bad.rate());
+  EXPECT_GE(good.rate(), 0.95) << name;
+  EXPECT_LT(bad.rate(), max_random_rate) << name;
+  EXPECT_EQ(good.disagreements, 0) << name;
+  EXPECT_EQ(bad.disagreements, 0) << name;
 }
 
 Controller RandomController(const hem::v1::EnvSpec& spec, uint64_t seed) {

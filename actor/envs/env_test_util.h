@@ -59,6 +59,15 @@ SuccessStats MeasureSuccess(Env& env, int episodes, uint64_t first_seed,
 // reproducible from `seed`.
 Controller RandomController(const hem::v1::EnvSpec& spec, uint64_t seed);
 
+// The solvability check every task shares: on 100 seeded goals the scripted
+// controller succeeds >= 95% and uniform random actions < `max_random_rate`
+// (both printed), Step's success always agrees with IsSuccess, and the spec
+// equals the catalogue's.
+void ExpectScriptedSolvesAndRandomDoesNot(absl::string_view name,
+                                          const Controller& scripted,
+                                          double max_random_rate,
+                                          uint64_t random_seed);
+
 // Checks that the env's spec equals MakeEnvSpec(name).
 void ExpectSpecMatchesCatalog(const Env& env, absl::string_view name);
 

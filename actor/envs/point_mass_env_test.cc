@@ -13,12 +13,10 @@
 namespace hem {
 namespace {
 
+using ::hem::testing::ExpectScriptedSolvesAndRandomDoesNot;
 using ::hem::testing::ExpectSeededDeterminism;
 using ::hem::testing::ExpectSpecMatchesCatalog;
-using ::hem::testing::MeasureSuccess;
 using ::hem::testing::ObservationBuffers;
-using ::hem::testing::RandomController;
-using ::hem::testing::SuccessStats;
 
 // Heads for the goal; when a pillar blocks the straight line, heads for a
 // point beside the pillar instead. Speed tapers near the goal so the ball
@@ -56,17 +54,7 @@ void SteerToGoal(const ObservationBuffers& obs, absl::Span<float> action) {
 }
 
 TEST(PointMass, ScriptedSolvesRandomDoesNot) {
-  absl::StatusOr<std::unique_ptr<Env>> env = CreateEnv("point_mass");
-  ASSERT_TRUE(env.ok()) << env.status();
-  ExpectSpecMatchesCatalog(**env, "point_mass");
-  const SuccessStats good = MeasureSuccess(**env, 100, 1000, SteerToGoal);
-  const SuccessStats bad = MeasureSuccess(**env, 100, 1000, RandomController((*env)->spec(), 3));
-  std::printf("point_mass scripted success %.2f, random success %.2f\n", good.rate(),
-              bad.rate());
-  EXPECT_GE(good.rate(), 0.95);
-  EXPECT_LT(bad.rate(), 0.3);
-  EXPECT_EQ(good.disagreements, 0);
-  EXPECT_EQ(bad.disagreements, 0);
+  ExpectScriptedSolvesAndRandomDoesNot("point_mass", SteerToGoal, 0.3, /*random_seed=*/3);
 }
 
 TEST(PointMass, SeededDeterminism) { ExpectSeededDeterminism("point_mass"); }

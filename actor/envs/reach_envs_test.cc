@@ -16,12 +16,10 @@ namespace hem {
 namespace {
 
 using ::hem::testing::Controller;
+using ::hem::testing::ExpectScriptedSolvesAndRandomDoesNot;
 using ::hem::testing::ExpectSeededDeterminism;
 using ::hem::testing::ExpectSpecMatchesCatalog;
-using ::hem::testing::MeasureSuccess;
 using ::hem::testing::ObservationBuffers;
-using ::hem::testing::RandomController;
-using ::hem::testing::SuccessStats;
 
 // Commands the displacement that closes the remaining error (saturated).
 Controller PositionController(double action_scale) {
@@ -34,17 +32,8 @@ Controller PositionController(double action_scale) {
 }
 
 void ExpectSolvable(const std::string& name, double action_scale) {
-  absl::StatusOr<std::unique_ptr<Env>> env = CreateEnv(name);
-  ASSERT_TRUE(env.ok()) << env.status();
-  ExpectSpecMatchesCatalog(**env, name);
-  const SuccessStats good = MeasureSuccess(**env, 100, 1000, PositionController(action_scale));
-  const SuccessStats bad = MeasureSuccess(**env, 100, 1000, RandomController((*env)->spec(), 3));
-  std::printf("%s scripted success %.2f, random success %.2f\n", name.c_str(), good.rate(),
-              bad.rate());
-  EXPECT_GE(good.rate(), 0.95);
-  EXPECT_LT(bad.rate(), 0.3);
-  EXPECT_EQ(good.disagreements, 0);
-  EXPECT_EQ(bad.disagreements, 0);
+  ExpectScriptedSolvesAndRandomDoesNot(name, PositionController(action_scale), 0.3,
+                                       /*random_seed=*/3);
 }
 
 void ExpectEffectorTracksCommands(const std::string& name, double action_scale,

@@ -14,12 +14,10 @@
 namespace hem {
 namespace {
 
+using ::hem::testing::ExpectScriptedSolvesAndRandomDoesNot;
 using ::hem::testing::ExpectSeededDeterminism;
 using ::hem::testing::ExpectSpecMatchesCatalog;
-using ::hem::testing::MeasureSuccess;
 using ::hem::testing::ObservationBuffers;
-using ::hem::testing::RandomController;
-using ::hem::testing::SuccessStats;
 
 constexpr double kPi = 3.14159265358979323846;
 
@@ -46,16 +44,7 @@ void InverseKinematicsPd(const ObservationBuffers& obs, absl::Span<float> action
 }
 
 TEST(Reacher, ScriptedSolvesRandomDoesNot) {
-  absl::StatusOr<std::unique_ptr<Env>> env = CreateEnv("reacher");
-  ASSERT_TRUE(env.ok()) << env.status();
-  ExpectSpecMatchesCatalog(**env, "reacher");
-  const SuccessStats good = MeasureSuccess(**env, 100, 1000, InverseKinematicsPd);
-  const SuccessStats bad = MeasureSuccess(**env, 100, 1000, RandomController((*env)->spec(), 3));
-  std::printf("reacher scripted success %.2f, random success %.2f\n", good.rate(), bad.rate());
-  EXPECT_GE(good.rate(), 0.95);
-  EXPECT_LT(bad.rate(), 0.3);
-  EXPECT_EQ(good.disagreements, 0);
-  EXPECT_EQ(bad.disagreements, 0);
+  ExpectScriptedSolvesAndRandomDoesNot("reacher", InverseKinematicsPd, 0.3, /*random_seed=*/3);
 }
 
 TEST(Reacher, SeededDeterminism) { ExpectSeededDeterminism("reacher"); }
