@@ -14,9 +14,13 @@ namespace hem {
 namespace {
 
 std::atomic<int> signals_received{0};
+// Lock-free, so setting it is async-signal-safe.
+std::atomic<bool> shutdown_signal{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
 
 void OnSignal(int) {
   // Only async-signal-safe work here: count, and exit on the second signal.
+  shutdown_signal.store(true);
   if (signals_received.fetch_add(1) >= 1) _exit(130);
 }
 
@@ -39,7 +43,12 @@ void InstallShutdownHandler() {
 
 bool ShutdownRequested() { return signals_received.load() > 0; }
 
-void RequestShutdown() { signals_received.fetch_add(1); }
+void RequestShutdown() {
+  shutdown_signal.store(true);
+  signals_received.fetch_add(1);
+}
+
+const std::atomic<bool>& ShutdownSignal() { return shutdown_signal; }
 
 bool WaitForShutdown(absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;

@@ -2,6 +2,7 @@
 #ifndef HEM_COMMON_PROCESS_H_
 #define HEM_COMMON_PROCESS_H_
 
+#include <atomic>
 #include <string_view>
 #include <vector>
 
@@ -22,6 +23,11 @@ bool ShutdownRequested();
 bool WaitForShutdown(absl::Duration timeout);
 // Requests shutdown from code (tests, step budgets).
 void RequestShutdown();
+// The process-wide shutdown request as a stop signal: true once SIGINT or
+// SIGTERM arrived (or RequestShutdown ran). Only a binary's main reads it
+// and hands it to the library it runs (RunLearner, RunActor,
+// RunReplayServer); libraries never read process-global state themselves.
+const std::atomic<bool>& ShutdownSignal();
 
 }  // namespace hem
 
