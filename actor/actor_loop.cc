@@ -1,3 +1,5 @@
+// The actor's rollout loop (see actor_loop.h): batched stepping, policy
+// refresh, episode streaming, and the evaluator's variant of the same loop.
 #include "actor/actor_loop.h"
 
 #include <deque>
@@ -17,7 +19,7 @@
 #include "learner/parameter_client.h"
 #include "learner/policy.h"
 #include "proto/policy.grpc.pb.h"
-#include "replay_service/sharded_replay_client.h"
+#include "replay_service/replay_writer.h"
 
 namespace hem {
 namespace {
@@ -96,15 +98,8 @@ void ActorLoop::Publish(const ActorProgress& progress) {
 }
 
 absl::Status ActorLoop::Run(const std::atomic<bool>& stop) {
-  if (options_.num_envs < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--num_envs: must be >= 1, got ", options_.num_envs));
-  }
-  if (options_.eval) return RunEvaluation(stop);
-  if (options_.replay_addresses.empty()) {
-    return absl::InvalidArgumentError("--replay: no replay shard addresses");
-  }
-  return RunTraining(stop);
+  HEM_RETURN_IF_ERROR(ValidateActorOptions(options_));
+  return options_.eval ? RunEvaluation(stop) : RunTraining(stop);
 }
 
 absl::Status ActorLoop::RunTraining(const std::atomic<bool>& stop) {
@@ -231,9 +226,6 @@ absl::Status ActorLoop::RunTraining(const std::atomic<bool>& stop) {
 }
 
 absl::Status ActorLoop::RunEvaluation(const std::atomic<bool>& stop) {
-  if (options_.learner_address.empty()) {
-    return absl::InvalidArgumentError("--learner: evaluation needs the learner");
-  }
   HEM_ASSIGN_OR_RETURN(std::unique_ptr<VectorEnv> envs,
                        VectorEnv::Create(options_.env_name, options_.num_envs));
   HEM_ASSIGN_OR_RETURN(std::unique_ptr<ParameterSubscriber> subscriber,

@@ -14,28 +14,9 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "actor/exploration.h"
+#include "actor/actor_options.h"
 
 namespace hem {
-
-struct ActorOptions {
-  std::string env_name;                  // Registry name, e.g. "flip_bit:k=10".
-  int num_envs = 8;                      // M instances stepped together.
-  uint64_t actor_id = 0;                 // Unique per actor in a cluster.
-  uint64_t seed = 1;                     // Base seed; episodes derive theirs.
-  std::vector<std::string> replay_addresses;  // Shards (training mode only).
-  std::string learner_address;           // ParameterService; empty = random policy.
-  ExplorationOptions exploration;        // sigma_a = 0.5 by default.
-  int64_t max_env_steps = 0;             // Stop after this many steps; 0 = never.
-  absl::Duration report_interval = absl::Seconds(1);  // Progress to the learner.
-  absl::Duration insert_timeout = absl::Seconds(1);   // Per attempt; retried.
-
-  // Evaluation mode (the evaluator process).
-  bool eval = false;
-  int eval_episodes = 50;                // Episodes per evaluation.
-  absl::Duration eval_interval = absl::Seconds(5);  // Minimum time between evaluations.
-  bool eval_deterministic = true;        // Mean / argmax (the paper); false = sample pi.
-};
 
 // Progress numbers, readable from other threads while the loop runs.
 struct ActorProgress {
@@ -56,8 +37,8 @@ class ActorLoop {
   explicit ActorLoop(ActorOptions options) : options_(std::move(options)) {}
 
   // Runs until `stop` becomes true or max_env_steps is reached. Errors only
-  // for bad options or an environment that cannot be created; lost shards or
-  // a restarting learner are waited out.
+  // for bad options (ValidateActorOptions, naming the field) or an environment
+  // that cannot be created; lost shards or a restarting learner are waited out.
   absl::Status Run(const std::atomic<bool>& stop);
 
   ActorProgress progress() const ABSL_LOCKS_EXCLUDED(mu_);

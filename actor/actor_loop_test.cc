@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "actor/actor_flags.h"
 #include "actor/envs/vector_env.h"
 #include "actor/evaluation.h"
 #include "common/env_catalog.h"
@@ -170,13 +171,14 @@ TEST_F(ActorLoopTest, BadOptionsAreRejectedByName) {
   ActorOptions options = Options();
   options.num_envs = 0;
   std::atomic<bool> stop{false};
-  absl::Status status = ActorLoop(options).Run(stop);
+  // The loop names the field; the flags layer reports it as the flag.
+  absl::Status status = ActorFlagError(ActorLoop(options).Run(stop));
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(status.message().find("--num_envs"), absl::string_view::npos);
 
   options = Options();
   options.replay_addresses.clear();
-  EXPECT_NE(ActorLoop(options).Run(stop).message().find("--replay"),
+  EXPECT_NE(ActorFlagError(ActorLoop(options).Run(stop)).message().find("--replay"),
             absl::string_view::npos);
 
   options = Options();

@@ -1,3 +1,4 @@
+// Recording one episode step by step into a Trajectory (see episode_recorder.h).
 #include "actor/episode_recorder.h"
 
 #include <cmath>

@@ -1,3 +1,4 @@
+// EpisodeRecorder: what a recorded episode packs into its Trajectory.
 #include "actor/episode_recorder.h"
 
 #include "common/env_catalog.h"

@@ -1,3 +1,4 @@
+// Test-time evaluation of a policy on fresh goals (see evaluation.h).
 #include "actor/evaluation.h"
 
 #include <vector>

@@ -1,3 +1,4 @@
+// Exploration noise on the policy's actions (see exploration.h).
 #include "actor/exploration.h"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// Exploration: Gaussian noise in units of the action bounds (clipped), and
+// uniformly random actions before a policy exists.
 #include "actor/exploration.h"
 
 #include <cmath>

@@ -9,6 +9,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/time/clock.h"
+#include "common/blas_core.h"
 
 namespace hem {
 namespace {
@@ -27,6 +28,7 @@ void OnSignal(int) {
 }  // namespace
 
 std::vector<char*> InitProcess(int argc, char** argv, absl::string_view usage) {
+  ReexecWithPreferredBlasCore(argv);
   absl::SetProgramUsageMessage(std::string(usage));
   return absl::ParseCommandLine(argc, argv);
 }

@@ -11,7 +11,9 @@
 
 namespace hem {
 
-// Sets the usage text, parses absl flags (exiting with the flag's message on a
+// Restarts the program once with OPENBLAS_CORETYPE set when OpenBLAS fell
+// back to generic kernels on this CPU (common/blas_core.h), then sets the
+// usage text, parses absl flags (exiting with the flag's message on a
 // bad value), and returns the positional arguments (argv[0] first).
 std::vector<char*> InitProcess(int argc, char** argv, absl::string_view usage);
 

@@ -9,6 +9,7 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
+source deploy/csv.sh
 
 ENV_NAME=point_mass
 SECONDS_PER_RUN=45
@@ -33,11 +34,17 @@ for n in $ACTOR_COUNTS; do
   # shellcheck disable=SC2086
   deploy/launch.sh --env="$ENV_NAME" --actors="$n" --time_limit="$SECONDS_PER_RUN" \
       --target_success=1.1 --run_dir="$run_dir" $LAUNCH_FLAGS >"$run_dir/launch.out" 2>&1
-  awk -F, -v n="$n" '
-      NR == 2 { t0 = $1; s0 = $2 }
-      NR > 2 { t1 = $1; s1 = $2; samples += $10; updates += $9; rows++; eval = $6 }
+  # Rates from the first row on; averages over the rows after it.
+  csv_awk "$run_dir/progress.csv" \
+      "elapsed_seconds env_steps samples_per_second updates_per_second eval_success_rate" '
+      ++rows == 1 { t0 = $col["elapsed_seconds"]; s0 = $col["env_steps"]; next }
+      {
+        t1 = $col["elapsed_seconds"]; s1 = $col["env_steps"]; eval = $col["eval_success_rate"]
+        samples += $col["samples_per_second"]; updates += $col["updates_per_second"]
+      }
       END {
-        if (rows == 0) { printf "| %d | (run failed) | | | |\n", n; exit }
+        if (rows < 2) { printf "| %d | (run failed) | | | |\n", n; exit }
+        rows--
         printf "| %d | %.0f | %.0f | %.1f | %.2f |\n", n, (s1 - s0) / (t1 - t0), samples / rows, updates / rows, eval
-      }' "$run_dir/progress.csv"
+      }' -v n="$n" 2>/dev/null || echo "| $n | (run failed) | | | |"
 done

@@ -12,8 +12,10 @@ PACKAGES=(
   bazel-bootstrap g++ protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
   libgrpc++-dev libabsl-dev libtorch-dev libmujoco-dev libqhull-dev
   libegl-dev libegl-mesa0 libgl1-mesa-dri libpng-dev zlib1g-dev
-  # Tests and benchmarks
+  # Tests and benchmarks; clang for thread-safety analysis, sanitizers and
+  # libFuzzer (its runtimes are in libclang-rt-14-dev; llvm symbolises).
   libgtest-dev libgmock-dev libbenchmark-dev prometheus
+  clang libclang-rt-14-dev llvm
   # Run time: OpenBLAS (LibTorch's matrix products are ~4x slower on the
   # reference BLAS Debian selects by default), plots, process tools.
   libopenblas0-pthread gnuplot-nox procps

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Launches a whole hem training cluster on this machine: replay shards, the
 # learner, N actors and one evaluator. Installs dependencies and builds when
-# needed, waits until every process is ready, prints progress every few
-# seconds, and stops everything cleanly on Ctrl-C, at the step budget, at the
-# target test success rate or at the time limit. Leaves a run directory with
-# each process's log, progress.csv, the learner's metrics and checkpoints,
-# summary.json and success.png.
+# needed, waits until every process is ready, and stops everything cleanly on
+# Ctrl-C, at the step budget, at the target test success rate or at the time
+# limit. Leaves a run directory with each process's log, progress.csv, the
+# learner's metrics and checkpoints, summary.json and success.png; run again
+# with the same --run_dir, the learner resumes from its newest checkpoint.
+#
+# This script only starts, waits and reports: deploy/cluster_status checks the
+# task name, waits for readiness (failing at once, with the process's log, when
+# one exits), samples progress, applies the stop rules and writes summary.json.
 #
 #   deploy/launch.sh                                  # default task, a few minutes
 #   deploy/launch.sh --env=fetch_reach --actors=4 --shards=2
@@ -47,7 +51,7 @@ usage: deploy/launch.sh [flags]
   --steps=N             stop after N env steps (default $STEPS)
   --target_success=X    stop once the evaluator measures test success >= X (default $TARGET_SUCCESS;
                         above 1 = never)
-  --time_limit=SECONDS  stop after this long (default $TIME_LIMIT)
+  --time_limit=SECONDS  stop after this long (default $TIME_LIMIT; 0 = no limit)
   --device=auto|cpu|cuda  learner device (default $DEVICE)
   --batch_size=B        learner batch size (default $BATCH_SIZE)
   --samples_per_insert=R  replay rate limit: each stored transition is sampled ~R times
@@ -55,7 +59,8 @@ usage: deploy/launch.sh [flags]
                         learner from falling behind the actors on a small machine.
   --eval_episodes=N     episodes per evaluation (default $EVAL_EPISODES)
   --run_dir=DIR         where logs, metrics, checkpoints and plots go
-                        (default runs/<env>-<date>)
+                        (default runs/<env>-<date>); the learner resumes from the
+                        newest checkpoint there, if any
   --seed=N              base seed (default $SEED)
   --base_port=P         first port to use (default: a free range is picked)
   --learner_flags="..." extra flags passed to the learner verbatim
@@ -113,6 +118,9 @@ fi
 for binary in replay_service/replay_server learner/learner actor/actor deploy/cluster_status; do
   [[ -x "$BIN/$binary" ]] || die "missing binary $BIN/$binary"
 done
+# A mistyped task fails here, with the processes' own message, not after a
+# cluster came half up.
+env_error=$("$BIN/deploy/cluster_status" --check_env="$ENV_NAME" 2>&1) || die "$env_error"
 
 [[ -z "$RUN_DIR" ]] && RUN_DIR="runs/$(echo "$ENV_NAME" | tr ':,=' '_-_')-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$RUN_DIR/logs" || die "--run_dir: cannot create '$RUN_DIR'"
@@ -143,6 +151,24 @@ start() {  # name, command...
   "$@" >"$RUN_DIR/logs/$name.log" 2>&1 &
   NAMES+=("$name")
   PIDS+=($!)
+}
+
+# cluster_status runs in the background and is waited for, so that Ctrl-C or
+# SIGTERM reach the trap at once rather than after it returns.
+STATUS_PID=""
+cluster_status() {
+  "$BIN/deploy/cluster_status" "$@" &
+  STATUS_PID=$!
+  wait "$STATUS_PID"
+  local rc=$?
+  STATUS_PID=""
+  return $rc
+}
+
+pid_list() {
+  local list="" i
+  for i in "${!NAMES[@]}"; do list+="${list:+,}${NAMES[$i]}:${PIDS[$i]}"; done
+  echo "$list"
 }
 
 STOPPING=0
@@ -176,26 +202,31 @@ for ((s = 0; s < SHARDS; ++s)); do
   TARGETS_LIST+="${TARGETS_LIST:+,}replay=127.0.0.1:$port"
 done
 
-wait_ready() {  # what, timeout, targets
-  if ! "$BIN/deploy/cluster_status" --wait_ready --timeout_seconds="$2" --targets="$3" \
-      2>>"$RUN_DIR/logs/launch.log"; then
-    check_alive
-    echo "hem: $1 did not become ready in $2 s" >&2
-    STOP_REASON="$1 not ready"
-    finish 1
-  fi
+wait_ready() {  # what, timeout
+  cluster_status --wait_ready --timeout_seconds="$2" --targets="$TARGETS_LIST" \
+      --pids="$(pid_list)" 2>>"$RUN_DIR/logs/launch.log"
+  case $? in
+    0) return ;;
+    3) check_alive; STOP_REASON="$DEAD exited during start-up" ;;
+    *) check_alive; echo "hem: $1 did not become ready in $2 s" >&2; STOP_REASON="$1 not ready" ;;
+  esac
+  finish 1
 }
 
+# Prints the last lines of the log of every process that is gone; DEAD names them.
+DEAD=""
 check_alive() {
+  local i
+  DEAD=""
   for i in "${!NAMES[@]}"; do
     if ! kill -0 "${PIDS[$i]}" 2>/dev/null; then
+      DEAD+="${DEAD:+, }${NAMES[$i]}"
       echo >&2
       echo "hem: process ${NAMES[$i]} died; last lines of $RUN_DIR/logs/${NAMES[$i]}.log:" >&2
       tail -n 20 "$RUN_DIR/logs/${NAMES[$i]}.log" | sed 's/^/    /' >&2
-      return 1
     fi
   done
-  return 0
+  [[ -z "$DEAD" ]]
 }
 
 START_TIME=$(date +%s)
@@ -203,32 +234,18 @@ STOP_REASON=""
 finish() {
   local code=$1
   trap - INT TERM
+  [[ -n "$STATUS_PID" ]] && kill "$STATUS_PID" 2>/dev/null
   local elapsed=$(( $(date +%s) - START_TIME ))
-  "$BIN/deploy/cluster_status" --targets="$TARGETS_LIST" --elapsed_seconds="$elapsed" \
-      --print=false --json="$RUN_DIR/cluster.json" 2>/dev/null
+  # Polled before stopping, so "final" holds the cluster's last numbers.
+  "$BIN/deploy/cluster_status" --summary="$RUN_DIR/summary.json" --targets="$TARGETS_LIST" \
+      --csv="$RUN_DIR/progress.csv" --elapsed_seconds="$elapsed" \
+      env="$ENV_NAME" actors="$ACTORS" envs_per_actor="$ENVS_PER_ACTOR" shards="$SHARDS" \
+      seed="$SEED" device="$DEVICE" batch_size="$BATCH_SIZE" stop_reason="$STOP_REASON" \
+      exit_code="$code" wall_seconds="$elapsed" 2>>"$RUN_DIR/logs/launch.log"
   stop_all
-  write_summary "$elapsed" "$code"
   plot
   echo "hem: run directory $RUN_DIR ($STOP_REASON)"
   exit "$code"
-}
-
-write_summary() {
-  local last=""
-  [[ -f "$RUN_DIR/progress.csv" ]] && last=$(tail -n 1 "$RUN_DIR/progress.csv")
-  local best
-  best=$(awk -F, 'NR > 1 && $6 > b { b = $6 } END { printf "%.4f", b + 0 }' "$RUN_DIR/progress.csv" 2>/dev/null)
-  {
-    echo "{"
-    echo "  \"env\": \"$ENV_NAME\","
-    echo "  \"actors\": $ACTORS, \"envs_per_actor\": $ENVS_PER_ACTOR, \"shards\": $SHARDS,"
-    echo "  \"seed\": $SEED, \"device\": \"$DEVICE\", \"batch_size\": $BATCH_SIZE,"
-    echo "  \"stop_reason\": \"$STOP_REASON\", \"exit_code\": $2,"
-    echo "  \"wall_seconds\": $1,"
-    echo "  \"best_eval_success_rate\": ${best:-0},"
-    echo "  \"final\": $(cat "$RUN_DIR/cluster.json" 2>/dev/null || echo null)"
-    echo "}"
-  } >"$RUN_DIR/summary.json"
 }
 
 plot() {
@@ -245,14 +262,14 @@ for ((s = 0; s < SHARDS; ++s)); do
       --samples_per_insert="$SAMPLES_PER_INSERT" --samples_per_insert_tolerance=100000 \
       --min_size_to_sample=2000 $REPLAY_FLAGS
 done
-wait_ready "replay shards" 60 "$TARGETS_LIST"
+wait_ready "replay shards" 60
 
 # shellcheck disable=SC2086
 start learner "$BIN/learner/learner" --env="$ENV_NAME" --replay="$REPLAY_LIST" \
     --port="$LEARNER_PORT" --metrics_port="$METRICS_PORT" --device="$DEVICE" \
-    --batch_size="$BATCH_SIZE" --run_dir="$RUN_DIR" --seed="$SEED" $LEARNER_FLAGS
+    --batch_size="$BATCH_SIZE" --run_dir="$RUN_DIR" --resume --seed="$SEED" $LEARNER_FLAGS
 TARGETS_LIST+=",learner=127.0.0.1:$LEARNER_PORT"
-wait_ready "learner" 120 "$TARGETS_LIST"
+wait_ready "learner" 120
 
 # shellcheck disable=SC2086
 for ((a = 0; a < ACTORS; ++a)); do
@@ -269,29 +286,21 @@ start evaluator "$BIN/actor/actor" --eval --env="$ENV_NAME" --actor_id=1000 --se
     --eval_interval_seconds=1 --learner="127.0.0.1:$LEARNER_PORT" --port="$port" $EVALUATOR_FLAGS
 TARGETS_LIST+=",evaluator=127.0.0.1:$port"
 
-wait_ready "actors" 60 "$TARGETS_LIST"
+wait_ready "actors" 60
 echo "hem: cluster up: $SHARDS shard(s), learner (metrics http://127.0.0.1:$METRICS_PORT/metrics), $ACTORS actors, evaluator"
 
-# Sample every second (progress.csv, the plot, the stop rules); print a line
-# every few seconds.
-polls=0
-while true; do
-  sleep "$SAMPLE_SECONDS"
-  polls=$((polls + 1))
-  elapsed=$(( $(date +%s) - START_TIME ))
-  print=false
-  ((polls % (PROGRESS_SECONDS / SAMPLE_SECONDS) == 0)) && print=true
-  "$BIN/deploy/cluster_status" --targets="$TARGETS_LIST" --elapsed_seconds="$elapsed" \
-      --csv="$RUN_DIR/progress.csv" --print="$print"
-  if ! check_alive; then STOP_REASON="a process died"; finish 1; fi
-  row=$(tail -n 1 "$RUN_DIR/progress.csv")
-  steps=$(echo "$row" | cut -d, -f2)
-  eval_rate=$(echo "$row" | cut -d, -f6)
-  if awk -v r="$eval_rate" -v t="$TARGET_SUCCESS" 'BEGIN { exit !(r >= t) }'; then
-    STOP_REASON="test success $eval_rate >= target $TARGET_SUCCESS"; finish 0
-  fi
-  if ((STEPS > 0)) && awk -v s="$steps" -v n="$STEPS" 'BEGIN { exit !(s >= n) }'; then
-    STOP_REASON="step budget $STEPS reached"; finish 0
-  fi
-  if ((elapsed >= TIME_LIMIT)); then STOP_REASON="time limit ${TIME_LIMIT}s reached"; finish 0; fi
-done
+# Sample every second into progress.csv, print a line every few seconds, and
+# return when a stop rule fires or a process dies.
+rm -f "$RUN_DIR/logs/stop_reason"
+cluster_status --monitor --targets="$TARGETS_LIST" --pids="$(pid_list)" \
+    --csv="$RUN_DIR/progress.csv" --elapsed_seconds=$(( $(date +%s) - START_TIME )) \
+    --sample_seconds="$SAMPLE_SECONDS" --print_seconds="$PROGRESS_SECONDS" \
+    --target_success="$TARGET_SUCCESS" --max_env_steps="$STEPS" \
+    --time_limit_seconds="$TIME_LIMIT" --stop_reason_file="$RUN_DIR/logs/stop_reason"
+monitor_rc=$?
+STOP_REASON=$(cat "$RUN_DIR/logs/stop_reason" 2>/dev/null)
+case $monitor_rc in
+  0) finish 0 ;;
+  3) check_alive; finish 1 ;;
+  *) STOP_REASON=${STOP_REASON:-"cluster_status --monitor failed (exit $monitor_rc)"}; finish 1 ;;
+esac

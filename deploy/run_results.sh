@@ -10,6 +10,7 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
+source deploy/csv.sh
 
 TASKS="flip_bit:k=10 flip_bit:k=20 flip_bit:k=30 flip_bit:k=40 flip_bit:k=50 nav:k=2 nav:k=5 nav:k=10 nav:k=20 nav:k=40 four_rooms point_mass reacher fetch_reach sawyer_reach"
 TIME_LIMIT=240
@@ -42,13 +43,15 @@ for task in $TASKS; do
     echo "| $task | failed to run (see $OUT_DIR/$slug.log) | | | | | | $SEED |"
     continue
   fi
-  read -r best steps_to time_to steps_total time_total < <(awk -F, '
-      NR > 1 {
-        if ($6 > best) best = $6;
-        if ($6 >= 0.9 && !reached) { reached = 1; steps = $2; secs = $1 }
-        total_steps = $2; total_secs = $1
+  read -r best steps_to time_to steps_total time_total < <(csv_awk "$csv" \
+      "elapsed_seconds env_steps eval_success_rate" '
+      {
+        rate = $col["eval_success_rate"]; steps = $col["env_steps"]; secs = $col["elapsed_seconds"]
+        if (rate > best) best = rate
+        if (rate >= 0.9 && !reached) { reached = 1; steps_to = steps; secs_to = secs }
+        total_steps = steps; total_secs = secs
       }
-      END { printf "%.2f %s %s %d %d\n", best, reached ? steps : "-", reached ? secs "s" : "-", total_steps, total_secs }' "$csv")
+      END { printf "%.2f %s %s %d %d\n", best, reached ? steps_to : "-", reached ? secs_to "s" : "-", total_steps, total_secs }')
   reason=$(sed -n 's/.*"stop_reason": "\([^"]*\)".*/\1/p' "$run_dir/summary.json")
   cp "$run_dir/success.png" "docs/results/$slug.png" 2>/dev/null
   echo "| $task | $best | $steps_to | $time_to | $steps_total | ${time_total}s | $reason | $SEED |"

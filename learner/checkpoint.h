@@ -1,19 +1,33 @@
 // Learner checkpoints: everything needed to continue training as if never
-// stopped - network (normaliser included), Adam state, update count and the
-// last published version - in one file, written atomically (tmp + fsync +
-// rename) as <dir>/ckpt-<update_count>.pt. The newest `keep` files are kept.
+// stopped - the network (normaliser included), Adam's state, the update count
+// and the newest published version - one self-checking file per checkpoint.
+//
+// File format (little-endian):
+//   magic "HEMLRNR1" | u64 archive length | torch archive | u32 CRC-32 (zlib)
+//   of the archive bytes
+// A file is loaded only when its magic, length and checksum agree; anything
+// else (truncation, a flipped bit) is reported as DATA_LOSS naming the path,
+// and the file is skipped, never handed to LibTorch.
+//
+// Files are "<dir>/ckpt-<update count, 12 digits>.pt" (common/checkpoint_files.h),
+// written atomically (common/atomic_file.h); the newest `keep` are kept.
+// The same shape as the replay shards' CheckpointDirectory: List, Write
+// keeping N, RestoreLatest restoring the newest valid file and reporting the
+// corrupt ones.
 //
 // Torch-internal header (learner .cc files only).
 #ifndef HEM_LEARNER_CHECKPOINT_H_
 #define HEM_LEARNER_CHECKPOINT_H_
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include <torch/torch.h>
 
 #include "absl/status/statusor.h"
+#include "common/checkpoint_files.h"
 #include "learner/networks.h"
-#include "proto/policy.pb.h"
 
 namespace hem {
 
@@ -22,21 +36,44 @@ struct CheckpointState {
   int64_t version = -1;  // Newest version published before the checkpoint.
 };
 
-// Writes a checkpoint into `dir` (created if missing); returns its path.
-absl::StatusOr<std::string> WriteCheckpoint(const std::string& dir,
-                                            PolicyNetworkImpl& network,
-                                            torch::optim::Optimizer& optimizer,
-                                            const CheckpointState& state, int keep);
-
 struct RestoredCheckpoint {
-  std::string path;
+  std::string path;  // "" when nothing was restored.
   CheckpointState state;
 };
 
-// Loads the newest checkpoint in `dir` that reads cleanly into `network` and
-// `optimizer` (skipping, with a logged warning, newer ones that do not).
-// NOT_FOUND when there is none; FAILED_PRECONDITION when the newest was
-// written for a different policy (env, widths, sigma mode, normalisation).
+class LearnerCheckpoints {
+ public:
+  // The checkpoints in `dir` (created on the first Write); keep >= 1.
+  LearnerCheckpoints(std::string dir, int keep);
+
+  // Paths of the checkpoints present, newest (highest update count) first.
+  std::vector<std::string> List() const;
+
+  // Writes a checkpoint of `network` and `optimizer` named after
+  // state.update_count, then deletes all but the newest `keep`. Returns its
+  // path.
+  absl::StatusOr<std::string> Write(PolicyNetworkImpl& network,
+                                    torch::optim::Optimizer& optimizer,
+                                    const CheckpointState& state);
+
+  // Loads the newest checkpoint that verifies into `network` and `optimizer`,
+  // reporting every newer one that did not ("<path>: <why>") in *problems.
+  // Returns path "" when none did (or there is none). FAILED_PRECONDITION
+  // when the newest valid one holds a policy of another shape (env, widths,
+  // sigma mode, normalisation): that is for the user to resolve.
+  absl::StatusOr<RestoredCheckpoint> RestoreLatest(PolicyNetworkImpl& network,
+                                                   torch::optim::Optimizer& optimizer,
+                                                   std::vector<std::string>* problems);
+
+  const std::string& dir() const { return files_.dir(); }
+
+ private:
+  CheckpointFiles files_;
+};
+
+// What the learner does to resume from `dir`: RestoreLatest, logging each
+// skipped file. NOT_FOUND when `dir` holds no checkpoint; DATA_LOSS listing
+// the problems when none verifies; FAILED_PRECONDITION as RestoreLatest.
 absl::StatusOr<RestoredCheckpoint> RestoreNewestCheckpoint(
     const std::string& dir, PolicyNetworkImpl& network,
     torch::optim::Optimizer& optimizer);

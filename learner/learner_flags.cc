@@ -1,66 +1,120 @@
+// The learner's flags and their mapping onto LearnerConfig (see
+// learner_flags.h). Every default is LearnerConfig's.
 #include "learner/learner_flags.h"
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "absl/flags/flag.h"
+#include "common/flag_errors.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "common/relabel_strategy.h"
 #include "common/shard_addresses.h"
+#include "common/status_macros.h"
 
-ABSL_FLAG(std::string, replay, "",
-          "Replay shards, host:port,host:port (a bare port means 127.0.0.1).");
-ABSL_FLAG(std::string, env, "", "Task, e.g. fetch_reach, flip_bit:k=50, nav:k=2.");
-ABSL_FLAG(int, batch_size, 256, "Transitions per M-step.");
-ABSL_FLAG(double, lr, 1e-3, "Adam learning rate.");
-ABSL_FLAG(double, max_grad_norm, 0, "Clip the gradient norm to this; 0 = off.");
-ABSL_FLAG(std::string, hidden_sizes, "256,256,256", "MLP widths, comma-separated.");
-ABSL_FLAG(bool, learn_sigma, true, "Learn the global Gaussian sigma (else fixed).");
-ABSL_FLAG(double, sigma, 0.5, "Initial (learned) or fixed global sigma.");
-ABSL_FLAG(bool, normalize, false, "Running mean/std normalisation of inputs.");
-ABSL_FLAG(std::string, device, "auto", "auto | cpu | cuda.");
-ABSL_FLAG(int, torch_threads, 1, "LibTorch intra-op threads.");
-ABSL_FLAG(int, torch_interop_threads, 1, "LibTorch inter-op threads.");
-ABSL_FLAG(int, port, 0, "ParameterService + StatusService port (0 = any).");
-ABSL_FLAG(bool, bind_all, false, "Listen on all interfaces, not only loopback.");
-ABSL_FLAG(int, publish_every, 10, "Publish weights every k updates.");
-ABSL_FLAG(std::string, run_dir, "", "Directory for metrics.csv and checkpoints/.");
-ABSL_FLAG(double, checkpoint_every_seconds, 600,
-          "Seconds between checkpoints (<= 0: only at exit).");
-ABSL_FLAG(bool, resume, false, "Resume from the newest checkpoint in --run_dir.");
-ABSL_FLAG(int64_t, max_updates, 0, "Stop after this many updates (0 = never).");
-ABSL_FLAG(int, metrics_port, -1, "HTTP port for /metrics (-1 = off, 0 = any).");
-ABSL_FLAG(double, report_every_seconds, 5, "Seconds between CSV rows/console lines.");
-ABSL_FLAG(std::string, relabel_strategy, "default",
-          "none | future | final | episode | random | default (the shards').");
-ABSL_FLAG(double, relabel_probability, -1,
-          "Probability of relabeling a goal (< 0: the shards' default).");
-ABSL_FLAG(int, prefetch_batches, 8, "Decoded batches queued ahead of training.");
-ABSL_FLAG(uint64_t, seed, 1, "Network initialisation seed.");
-ABSL_FLAG(std::string, name, "learner", "Process name for status and logs.");
+namespace {
 
-namespace hem {
-
-absl::StatusOr<hem::v1::RelabelStrategy> ParseRelabelStrategy(absl::string_view name) {
-  if (name == "default" || name.empty()) return hem::v1::RELABEL_STRATEGY_UNSPECIFIED;
-  if (name == "none") return hem::v1::RELABEL_NONE;
-  if (name == "future") return hem::v1::RELABEL_FUTURE;
-  if (name == "final") return hem::v1::RELABEL_FINAL;
-  if (name == "episode") return hem::v1::RELABEL_EPISODE;
-  if (name == "random") return hem::v1::RELABEL_RANDOM;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "--relabel_strategy: '", name,
-      "' is not one of none, future, final, episode, random, default"));
+const hem::LearnerConfig& Defaults() {
+  static const auto* defaults = new hem::LearnerConfig();
+  return *defaults;
 }
 
-absl::StatusOr<LearnerConfig> LearnerConfigFromFlags() {
+}  // namespace
+
+ABSL_FLAG(std::string, replay, absl::StrJoin(Defaults().replay_addresses, ","),
+          "Replay shards, host:port,host:port (a bare port means 127.0.0.1). Required.");
+ABSL_FLAG(std::string, env, Defaults().env,
+          "Task, e.g. fetch_reach, flip_bit:k=50, nav:k=2. Required.");
+ABSL_FLAG(int, batch_size, Defaults().batch_size, "Transitions per M-step.");
+ABSL_FLAG(double, lr, Defaults().learning_rate, "Adam learning rate.");
+ABSL_FLAG(double, max_grad_norm, Defaults().max_grad_norm,
+          "Clip the gradient norm to this; 0 = off.");
+ABSL_FLAG(std::string, hidden_sizes, absl::StrJoin(Defaults().hidden_sizes, ","),
+          "MLP widths, comma-separated.");
+ABSL_FLAG(bool, learn_sigma, Defaults().learn_sigma,
+          "Learn the global Gaussian sigma (else fixed).");
+ABSL_FLAG(double, sigma, Defaults().sigma, "Initial (learned) or fixed global sigma.");
+ABSL_FLAG(bool, normalize, Defaults().normalize, "Running mean/std normalisation of inputs.");
+ABSL_FLAG(std::string, device, Defaults().device, "auto | cpu | cuda.");
+ABSL_FLAG(int, torch_threads, Defaults().torch_threads, "LibTorch intra-op threads.");
+ABSL_FLAG(int, torch_interop_threads, Defaults().torch_interop_threads,
+          "LibTorch inter-op threads.");
+ABSL_FLAG(int, port, Defaults().port, "ParameterService + StatusService port (0 = any).");
+ABSL_FLAG(bool, bind_all, Defaults().bind_all, "Listen on all interfaces, not only loopback.");
+ABSL_FLAG(int, publish_every, Defaults().publish_every, "Publish weights every k updates.");
+ABSL_FLAG(std::string, run_dir, Defaults().run_dir,
+          "Directory for metrics.csv, checkpoints/ and the version lease.");
+ABSL_FLAG(double, checkpoint_every_seconds,
+          absl::ToDoubleSeconds(Defaults().checkpoint_interval),
+          "Seconds between checkpoints (<= 0: only at exit).");
+ABSL_FLAG(bool, resume, Defaults().resume,
+          "Resume from the newest valid checkpoint in --run_dir, if there is one.");
+ABSL_FLAG(int64_t, max_updates, Defaults().max_updates,
+          "Stop after this many updates (0 = never).");
+ABSL_FLAG(int, metrics_port, Defaults().metrics_port,
+          "HTTP port for /metrics (-1 = off, 0 = any).");
+ABSL_FLAG(double, report_every_seconds, absl::ToDoubleSeconds(Defaults().report_interval),
+          "Seconds between CSV rows/console lines.");
+ABSL_FLAG(std::string, relabel_strategy, hem::RelabelStrategyName(Defaults().relabel_strategy),
+          "Hindsight relabeling: future, final, episode, random, none, or default "
+          "(the shards' own).");
+ABSL_FLAG(double, relabel_probability, Defaults().relabel_probability,
+          "Probability of relabeling a goal (< 0: the shards' default).");
+ABSL_FLAG(int, prefetch_batches, Defaults().prefetch_batches,
+          "Decoded batches queued ahead of training.");
+ABSL_FLAG(uint64_t, seed, Defaults().seed, "Network initialisation seed.");
+ABSL_FLAG(std::string, name, Defaults().name, "Process name for status and logs.");
+
+namespace hem {
+namespace {
+
+// Which flag sets which LearnerConfig field: the one place both names meet.
+constexpr FieldFlag kFieldFlags[] = {
+    {"replay_addresses", "replay"},
+    {"env", "env"},
+    {"batch_size", "batch_size"},
+    {"learning_rate", "lr"},
+    {"max_grad_norm", "max_grad_norm"},
+    {"hidden_sizes", "hidden_sizes"},
+    {"learn_sigma", "learn_sigma"},
+    {"sigma", "sigma"},
+    {"normalize", "normalize"},
+    {"device", "device"},
+    {"torch_threads", "torch_threads"},
+    {"torch_interop_threads", "torch_interop_threads"},
+    {"port", "port"},
+    {"bind_all", "bind_all"},
+    {"publish_every", "publish_every"},
+    {"run_dir", "run_dir"},
+    {"checkpoint_interval", "checkpoint_every_seconds"},
+    {"resume", "resume"},
+    {"max_updates", "max_updates"},
+    {"metrics_port", "metrics_port"},
+    {"report_interval", "report_every_seconds"},
+    {"relabel_strategy", "relabel_strategy"},
+    {"relabel_probability", "relabel_probability"},
+    {"prefetch_batches", "prefetch_batches"},
+    {"seed", "seed"},
+    {"name", "name"},
+};
+
+absl::Status FieldError(absl::string_view field, absl::string_view reason) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", reason));
+}
+
+// The flags as a LearnerConfig; errors name the field.
+absl::StatusOr<LearnerConfig> ConfigFromFlags() {
   LearnerConfig config;
-  if (absl::GetFlag(FLAGS_replay).empty()) {
-    return absl::InvalidArgumentError(
-        "--replay: required, e.g. --replay=127.0.0.1:7001,127.0.0.1:7002");
+  const std::string replay = absl::GetFlag(FLAGS_replay);
+  if (replay.empty()) {
+    return FieldError("replay_addresses", "required, e.g. 127.0.0.1:7001,127.0.0.1:7002");
   }
-  absl::StatusOr<std::vector<std::string>> addresses =
-      ParseAddressList(absl::GetFlag(FLAGS_replay), "replay");
-  if (!addresses.ok()) return addresses.status();
-  config.replay_addresses = *std::move(addresses);
+  HEM_ASSIGN_OR_RETURN(config.replay_addresses, ParseAddressList(replay, "replay"));
   config.env = absl::GetFlag(FLAGS_env);
   config.batch_size = absl::GetFlag(FLAGS_batch_size);
   config.learning_rate = absl::GetFlag(FLAGS_lr);
@@ -70,8 +124,7 @@ absl::StatusOr<LearnerConfig> LearnerConfigFromFlags() {
        absl::StrSplit(absl::GetFlag(FLAGS_hidden_sizes), ',', absl::SkipWhitespace())) {
     int width = 0;
     if (!absl::SimpleAtoi(item, &width)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--hidden_sizes: '", item, "' is not an integer"));
+      return FieldError("hidden_sizes", absl::StrCat("'", item, "' is not an integer"));
     }
     config.hidden_sizes.push_back(width);
   }
@@ -92,14 +145,25 @@ absl::StatusOr<LearnerConfig> LearnerConfigFromFlags() {
   config.report_interval = absl::Seconds(absl::GetFlag(FLAGS_report_every_seconds));
   absl::StatusOr<hem::v1::RelabelStrategy> strategy =
       ParseRelabelStrategy(absl::GetFlag(FLAGS_relabel_strategy));
-  if (!strategy.ok()) return strategy.status();
+  if (!strategy.ok()) return FieldError("relabel_strategy", strategy.status().message());
   config.relabel_strategy = *strategy;
   config.relabel_probability = static_cast<float>(absl::GetFlag(FLAGS_relabel_probability));
   config.prefetch_batches = absl::GetFlag(FLAGS_prefetch_batches);
   config.seed = absl::GetFlag(FLAGS_seed);
   config.name = absl::GetFlag(FLAGS_name);
-  absl::Status status = ValidateLearnerConfig(config);
-  if (!status.ok()) return status;
+  HEM_RETURN_IF_ERROR(ValidateLearnerConfig(config));
+  return config;
+}
+
+}  // namespace
+
+absl::Status ToFlagError(const absl::Status& status) {
+  return FieldErrorToFlagError(status, kFieldFlags);
+}
+
+absl::StatusOr<LearnerConfig> LearnerConfigFromFlags() {
+  absl::StatusOr<LearnerConfig> config = ConfigFromFlags();
+  if (!config.ok()) return ToFlagError(config.status());
   return config;
 }
 

@@ -1,8 +1,9 @@
-// learner: the M-step process of hEM. See learner/learner_loop.h.
+// learner: the M-step process of hEM. See learner/learner_loop.h. Parses the
+// flags, runs the learner until SIGINT/SIGTERM (or --max_updates), and
+// reports errors naming the flag to fix.
 //
-//   learner --replay=127.0.0.1:7001,127.0.0.1:7002 --env=fetch_reach \
-//       --port=7100 --metrics_port=9100 --run_dir=/tmp/hem/learner
-#include <cstdlib>
+//   learner --replay=127.0.0.1:7001,127.0.0.1:7002 --env=fetch_reach
+//       --port=7100 --metrics_port=9100 --run_dir=/tmp/hem/learner --resume
 #include <iostream>
 
 #include "common/logging.h"
@@ -21,7 +22,8 @@ int main(int argc, char** argv) {
     std::cerr << "learner: " << config.status().message() << "\n";
     return 2;
   }
-  absl::Status status = hem::RunLearner(*config);
+  const absl::Status status =
+      hem::ToFlagError(hem::RunLearner(*config, hem::ShutdownSignal()));
   if (!status.ok()) {
     HEM_LOG(ERROR) << "learner failed: " << status;
     return 1;

@@ -2,6 +2,7 @@
 // /metrics), checkpoints and resume, flags, and real replay shards.
 #include "learner/learner_loop.h"
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -14,6 +15,9 @@
 
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
+#include "absl/flags/marshalling.h"
+#include "absl/flags/reflection.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/env_catalog.h"
 #include "common/tensor_codec.h"
@@ -21,9 +25,10 @@
 #include "learner/learner_flags.h"
 #include "learner/parameter_client.h"
 #include "learner/policy.h"
+#include "learner/replay_batch_source.h"
 #include "replay_service/replay_server.h"
 #include "replay_service/replay_testing.h"
-#include "replay_service/sharded_replay_client.h"
+#include "replay_service/replay_writer.h"
 
 ABSL_DECLARE_FLAG(std::string, replay);
 ABSL_DECLARE_FLAG(std::string, env);
@@ -267,7 +272,8 @@ TEST(LearnerConfig, BadValuesNameTheFlag) {
   for (const Case& c : cases) {
     LearnerConfig config = SmallConfig();
     c.mutate(config);
-    absl::Status status = ValidateLearnerConfig(config);
+    // The library names the field; the flags layer names the flag.
+    absl::Status status = ToFlagError(ValidateLearnerConfig(config));
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.flag;
     EXPECT_EQ(status.message().rfind(c.flag + ":", 0), 0u) << status;
   }
@@ -304,6 +310,61 @@ TEST(LearnerConfig, FromFlags) {
   EXPECT_NE(LearnerConfigFromFlags().status().message().find("--resume"),
             absl::string_view::npos);
   absl::SetFlag(&FLAGS_resume, false);
+}
+
+TEST(LearnerFlags, DefaultsComeFromLearnerConfig) {
+  const LearnerConfig defaults;
+  auto default_of = [](absl::string_view flag) {
+    const absl::CommandLineFlag* found = absl::FindCommandLineFlag(flag);
+    return found == nullptr ? std::string("<no such flag>") : found->DefaultValue();
+  };
+  EXPECT_EQ(default_of("batch_size"), absl::UnparseFlag(defaults.batch_size));
+  EXPECT_EQ(default_of("lr"), absl::UnparseFlag(defaults.learning_rate));
+  EXPECT_EQ(default_of("hidden_sizes"), absl::StrJoin(defaults.hidden_sizes, ","));
+  EXPECT_EQ(default_of("sigma"), absl::UnparseFlag(defaults.sigma));
+  EXPECT_EQ(default_of("device"), defaults.device);
+  EXPECT_EQ(default_of("publish_every"), absl::UnparseFlag(defaults.publish_every));
+  EXPECT_EQ(default_of("checkpoint_every_seconds"),
+            absl::UnparseFlag(absl::ToDoubleSeconds(defaults.checkpoint_interval)));
+  EXPECT_EQ(default_of("report_every_seconds"),
+            absl::UnparseFlag(absl::ToDoubleSeconds(defaults.report_interval)));
+  EXPECT_EQ(default_of("resume"), absl::UnparseFlag(defaults.resume));
+  EXPECT_EQ(default_of("metrics_port"), absl::UnparseFlag(defaults.metrics_port));
+  EXPECT_EQ(default_of("prefetch_batches"), absl::UnparseFlag(defaults.prefetch_batches));
+  EXPECT_EQ(default_of("relabel_strategy"), "default");
+  EXPECT_EQ(default_of("name"), defaults.name);
+}
+
+TEST(LearnerFlags, FieldErrorsAreReportedNamingTheFlag) {
+  EXPECT_EQ(ToFlagError(absl::InvalidArgumentError("learning_rate: -1 must be positive"))
+                .message(),
+            "--lr: -1 must be positive");
+  EXPECT_EQ(ToFlagError(absl::InvalidArgumentError("report_interval: must be > 0")).message(),
+            "--report_every_seconds: must be > 0");
+  EXPECT_EQ(ToFlagError(absl::InvalidArgumentError("replay_addresses: none")).message(),
+            "--replay: none");
+  const absl::Status busy = ToFlagError(absl::UnavailableError("port: 7100 is in use"));
+  EXPECT_EQ(busy.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(busy.message(), "--port: 7100 is in use");
+  // Not a field, or no field at all: unchanged.
+  EXPECT_EQ(ToFlagError(absl::DataLossError("config: unreadable")).message(),
+            "config: unreadable");
+  EXPECT_EQ(ToFlagError(absl::InternalError("no prefix")).message(), "no prefix");
+  EXPECT_TRUE(ToFlagError(absl::OkStatus()).ok());
+}
+
+TEST(Learner, RunLearnerReturnsOnceTheStopSignalIsSet) {
+  // No shard listens at 127.0.0.1:1: the learner waits for data until stopped.
+  std::atomic<bool> stop(false);
+  std::thread stopper([&] {
+    absl::SleepFor(absl::Milliseconds(500));
+    stop = true;
+  });
+  const absl::Time start = absl::Now();
+  const absl::Status status = RunLearner(SmallConfig(), stop);
+  stopper.join();
+  EXPECT_TRUE(status.ok()) << status;
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
 }
 
 // Two real replay shards on loopback, filled through the real writer.

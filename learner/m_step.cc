@@ -1,3 +1,4 @@
+// The M-step: one Adam step on -mean log pi(a|s,g) (see m_step.h).
 #include "learner/m_step.h"
 
 namespace hem {
@@ -9,7 +10,8 @@ MStep::MStep(PolicyNetwork network, MStepConfig config)
                  torch::optim::AdamOptions(config.learning_rate)) {}
 
 absl::StatusOr<MStepStats> MStep::Update(const NetworkInputs& inputs,
-                                         const torch::Tensor& actions) {
+                                         const torch::Tensor& actions,
+                                         bool with_fit_stats) {
   MStepStats stats;
   absl::Status status = CatchTorch("M-step", [&] {
     network_->train();
@@ -23,7 +25,7 @@ absl::StatusOr<MStepStats> MStep::Update(const NetworkInputs& inputs,
     }
     optimizer_.step();
     stats.loss = loss.detach();
-    {
+    if (with_fit_stats) {
       torch::NoGradGuard no_grad;
       stats.entropy = network_->Entropy(head.detach()).mean();
       if (!network_->discrete()) stats.sigma = network_->Sigma().mean();

@@ -42,9 +42,12 @@ class MStep {
   MStep(PolicyNetwork network, MStepConfig config);
 
   // One gradient step on (inputs, actions), which must be on the network's
-  // device. actions: float32 [B, action_dim] or integer [B].
+  // device. actions: float32 [B, action_dim] or integer [B]. The loss is
+  // always returned; entropy and sigma only `with_fit_stats` (they cost
+  // extra operators, and the learner reads them every few updates).
   absl::StatusOr<MStepStats> Update(const NetworkInputs& inputs,
-                                    const torch::Tensor& actions);
+                                    const torch::Tensor& actions,
+                                    bool with_fit_stats = true);
 
   // Mean NLL without a step (evaluation of the fit).
   absl::StatusOr<double> Loss(const NetworkInputs& inputs,

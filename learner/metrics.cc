@@ -1,3 +1,5 @@
+// The learner's metrics and their formats: Prometheus, CSV, status map,
+// console line (see metrics.h).
 #include "learner/metrics.h"
 
 #include <cmath>
@@ -228,6 +230,12 @@ std::string MetricsCsvRow(const MetricsSnapshot& snapshot) {
     values.push_back(CsvValue(column.get(snapshot)));
   }
   return absl::StrJoin(values, ",");
+}
+
+std::vector<std::pair<std::string, double>> MetricsByName(const MetricsSnapshot& snapshot) {
+  std::vector<std::pair<std::string, double>> metrics;
+  for (const Column& column : Columns()) metrics.emplace_back(column.name, column.get(snapshot));
+  return metrics;
 }
 
 std::string MetricsConsoleLine(const MetricsSnapshot& s) {

@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -106,6 +108,10 @@ std::string PrometheusText(const MetricsSnapshot& snapshot);
 // Columns start wall_time,updates,samples,env_steps,eval_success_rate,loss,version.
 std::string MetricsCsvHeader();
 std::string MetricsCsvRow(const MetricsSnapshot& snapshot);
+
+// Every metric as (name, value), in CSV column order: the StatusService's
+// metrics map (deploy/cluster_status reads them by name).
+std::vector<std::pair<std::string, double>> MetricsByName(const MetricsSnapshot& snapshot);
 
 // One human-readable summary line.
 std::string MetricsConsoleLine(const MetricsSnapshot& snapshot);

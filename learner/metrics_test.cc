@@ -147,6 +147,28 @@ TEST(LearnerMetrics, CsvRowMatchesHeader) {
   EXPECT_FALSE(MetricsConsoleLine(s).empty());
 }
 
+TEST(LearnerMetrics, ByNameHasEveryCsvColumnWithItsValue) {
+  LearnerMetrics metrics;
+  MetricsSnapshot s = BusySnapshot(metrics);
+  std::vector<std::string> header = absl::StrSplit(MetricsCsvHeader(), ',');
+  std::vector<std::pair<std::string, double>> by_name = MetricsByName(s);
+  ASSERT_EQ(by_name.size(), header.size());
+  std::map<std::string, double> values;
+  for (size_t i = 0; i < header.size(); ++i) {
+    EXPECT_EQ(by_name[i].first, header[i]);
+    values[by_name[i].first] = by_name[i].second;
+  }
+  // What deploy/cluster_status reads from the learner's StatusService.
+  EXPECT_EQ(values["updates"], 10);
+  EXPECT_EQ(values["version"], 12);
+  EXPECT_TRUE(std::isnan(values["eval_success_rate"]));
+  for (const char* name : {"samples", "updates_per_second", "samples_per_second",
+                           "wait_fraction", "loss", "env_steps", "staleness_mean",
+                           "live_shards"}) {
+    EXPECT_EQ(values.count(name), 1u) << name;
+  }
+}
+
 // Sends `request` to 127.0.0.1:port and returns the whole response.
 std::string HttpExchange(int port, const std::string& request) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -1,3 +1,4 @@
+// The policy network's modules and (de)serialisation (see networks.h).
 #include "learner/networks.h"
 
 #include <cmath>

@@ -25,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "learner/sigma_limits.h"
 #include "proto/policy.pb.h"
 #include "proto/tensor.pb.h"
 
@@ -32,10 +33,6 @@ namespace hem {
 
 // Normalised inputs are clipped to [-kNormClip, kNormClip].
 inline constexpr double kNormClip = 5.0;
-// log sigma is clamped to this range, so a learned sigma can neither collapse
-// to 0 (infinite log-likelihood) nor explode.
-inline constexpr double kMinLogSigma = -5.0;
-inline constexpr double kMaxLogSigma = 2.0;
 
 // Fills defaults (hidden_sizes 256,256,256; initial_sigma 0.5) and validates
 // the config: valid spec, positive widths, positive finite sigma. Errors name

@@ -1,3 +1,5 @@
+// The actor side of the ParameterService: a WatchPolicy stream that keeps
+// the newest weights (see parameter_client.h).
 #include "learner/parameter_client.h"
 
 #include <algorithm>
@@ -6,6 +8,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "common/grpc_util.h"
 #include "common/logging.h"
 #include "grpcpp/client_context.h"
@@ -27,9 +30,11 @@ class WatchingSubscriber final : public ParameterSubscriber {
   }
 
   ~WatchingSubscriber() override {
+    stop_.Notify();
     {
+      // Run checks stop_ and sets context_ under mu_, so a stream opened
+      // before the notification is cancelled here and none opens after it.
       absl::MutexLock lock(&mu_);
-      stopping_ = true;
       if (context_ != nullptr) context_->TryCancel();
     }
     thread_.join();
@@ -44,7 +49,7 @@ class WatchingSubscriber final : public ParameterSubscriber {
   absl::StatusOr<std::shared_ptr<const hem::v1::PolicyWeights>> WaitForNewer(
       int64_t newer_than, absl::Duration timeout) override ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
-    auto newer = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    auto newer = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return latest_ != nullptr && latest_->version() > newer_than;
     };
     mu_.AwaitWithTimeout(absl::Condition(&newer), timeout);
@@ -67,7 +72,7 @@ class WatchingSubscriber final : public ParameterSubscriber {
       hem::v1::WatchPolicyRequest request;
       {
         absl::MutexLock lock(&mu_);
-        if (stopping_) return;
+        if (stop_.HasBeenNotified()) return;
         context_ = &context;
         request.set_newer_than(latest_ == nullptr ? -1 : latest_->version());
       }
@@ -83,18 +88,19 @@ class WatchingSubscriber final : public ParameterSubscriber {
         weights = std::make_shared<hem::v1::PolicyWeights>();
       }
       grpc::Status status = reader->Finish();
-      absl::MutexLock lock(&mu_);
-      context_ = nullptr;
-      if (stopping_) return;
-      const std::string error =
-          absl::StrCat("WatchPolicy on ", address_, ": ",
-                       ToAbslStatus(status).ToString());
-      if (error != last_error_) {
-        HEM_LOG(WARNING) << error << "; reconnecting";
-        last_error_ = error;
+      {
+        absl::MutexLock lock(&mu_);
+        context_ = nullptr;
+        if (stop_.HasBeenNotified()) return;
+        const std::string error =
+            absl::StrCat("WatchPolicy on ", address_, ": ",
+                         ToAbslStatus(status).ToString());
+        if (error != last_error_) {
+          HEM_LOG(WARNING) << error << "; reconnecting";
+          last_error_ = error;
+        }
       }
-      auto stop = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_; };
-      mu_.AwaitWithTimeout(absl::Condition(&stop), backoff);
+      if (stop_.WaitForNotificationWithTimeout(backoff)) return;
       backoff = std::min(backoff * 2, kMaxBackoff);
     }
   }
@@ -104,8 +110,8 @@ class WatchingSubscriber final : public ParameterSubscriber {
   mutable absl::Mutex mu_;
   std::shared_ptr<const hem::v1::PolicyWeights> latest_ ABSL_GUARDED_BY(mu_);
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::string last_error_ ABSL_GUARDED_BY(mu_);
+  absl::Notification stop_;  // Set once, by the destructor.
   std::thread thread_;
 };
 

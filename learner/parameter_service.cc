@@ -1,3 +1,4 @@
+// The learner side of hem.v1.ParameterService (see parameter_service.h).
 #include "learner/parameter_service.h"
 
 #include <algorithm>
@@ -46,7 +47,7 @@ void ParameterService::Stop() {
 std::shared_ptr<const hem::v1::PolicyWeights> ParameterService::WaitNewer(
     int64_t newer_than, absl::Time deadline) {
   absl::MutexLock lock(&mu_);
-  auto ready = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+  auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return stopped_ || (latest_ != nullptr && latest_->version() > newer_than);
   };
   mu_.AwaitWithDeadline(absl::Condition(&ready), deadline);

@@ -1,3 +1,4 @@
+// Decoding and checking relabeled batches for the M-step (see training_batch.h).
 #include "learner/training_batch.h"
 
 #include "absl/strings/str_cat.h"

@@ -3,14 +3,16 @@
 // versions the actors have already seen.
 //
 // Versions are leased in blocks: before handing out a version beyond the
-// reserved range, the next block's upper end is written (atomically, tmp +
-// rename) to the lease file. A restarted learner starts above everything
-// reserved, so at most one file write per kBlock versions.
+// reserved range, the next block's upper end is written to the lease file
+// (crash-safely, common/atomic_file.h). A restarted learner starts above
+// everything reserved, so at most one file write per kBlock versions.
+// Not thread-safe: one owner (the learner's WeightPublisher) serialises it.
 #ifndef HEM_LEARNER_VERSION_LEASE_H_
 #define HEM_LEARNER_VERSION_LEASE_H_
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 
@@ -36,9 +38,6 @@ class VersionLease {
   int64_t next_;
   int64_t reserved_;  // Versions <= reserved_ may be handed out.
 };
-
-// Writes `contents` to `path` atomically (write `path`.tmp, fsync, rename).
-absl::Status WriteFileAtomically(const std::string& path, const std::string& contents);
 
 }  // namespace hem
 

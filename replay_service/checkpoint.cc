@@ -1,20 +1,15 @@
+// The replay checkpoint file format and a shard's checkpoint directory
+// (see checkpoint.h).
 #include "replay_service/checkpoint.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
+#include <utility>
 
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "common/atomic_file.h"
 #include "common/env_spec_util.h"
 #include "common/status_macros.h"
 #include "replay_service/trajectory_validator.h"
@@ -30,11 +25,8 @@ enum RecordType : uint8_t {
   kEnd = 4,
 };
 constexpr size_t kRecordOverhead = 1 + 8 + 4;
-
-absl::Status ErrnoError(absl::string_view what, const std::string& path) {
-  return absl::InternalError(
-      absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
-}
+// Sequence numbers in file names: "replay-shard-0-0000000001.ckpt".
+constexpr int kSequenceDigits = 10;
 
 void PutU32(std::string* out, uint32_t v) { out->append(reinterpret_cast<char*>(&v), 4); }
 void PutU64(std::string* out, uint64_t v) { out->append(reinterpret_cast<char*>(&v), 8); }
@@ -55,53 +47,17 @@ uint32_t RecordCrc(uint8_t type, uint64_t length, const char* payload) {
   return static_cast<uint32_t>(crc);
 }
 
-class RecordWriter {
- public:
-  explicit RecordWriter(FILE* file) : file_(file) {}
-  bool Write(uint8_t type, const std::string& payload) {
-    const uint64_t length = payload.size();
-    const uint32_t crc = RecordCrc(type, length, payload.data());
-    return std::fwrite(&type, 1, 1, file_) == 1 &&
-           std::fwrite(&length, 8, 1, file_) == 1 &&
-           (length == 0 ||
-            std::fwrite(payload.data(), 1, length, file_) == length) &&
-           std::fwrite(&crc, 4, 1, file_) == 1;
-  }
-
- private:
-  FILE* file_;
-};
-
-absl::Status FsyncDirectory(const std::string& dir) {
-  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return ErrnoError("cannot open directory", dir);
-  const int rc = fsync(fd);
-  close(fd);
-  if (rc != 0) return ErrnoError("cannot fsync directory", dir);
-  return absl::OkStatus();
-}
-
-std::string DirName(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) {
-    if (errno == ENOENT) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
-    return ErrnoError("cannot open", path);
-  }
-  std::string data;
-  char buffer[1 << 16];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), file)) > 0) data.append(buffer, n);
-  const bool failed = std::ferror(file);
-  std::fclose(file);
-  if (failed) return ErrnoError("cannot read", path);
-  return data;
+// Appends one record (type, length, payload, CRC) to `file`.
+absl::Status WriteRecord(uint8_t type, const std::string& payload,
+                         AtomicFileWriter* file) {
+  const uint64_t length = payload.size();
+  std::string head(reinterpret_cast<const char*>(&type), 1);
+  PutU64(&head, length);
+  std::string crc;
+  PutU32(&crc, RecordCrc(type, length, payload.data()));
+  HEM_RETURN_IF_ERROR(file->Append(head));
+  HEM_RETURN_IF_ERROR(file->Append(payload));
+  return file->Append(crc);
 }
 
 }  // namespace
@@ -109,51 +65,35 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
 absl::Status WriteCheckpointFile(
     const std::string& path, int shard_index, int num_shards,
     const std::vector<ReplayShard::SpecSnapshot>& snapshot) {
-  const std::string temp = path + ".tmp";
-  FILE* file = std::fopen(temp.c_str(), "wb");
-  if (file == nullptr) return ErrnoError("cannot create", temp);
-  std::setvbuf(file, nullptr, _IOFBF, 1 << 20);
-  RecordWriter writer(file);
-  bool ok = std::fwrite(kMagic, 1, sizeof(kMagic), file) == sizeof(kMagic);
+  HEM_ASSIGN_OR_RETURN(AtomicFileWriter file, AtomicFileWriter::Create(path));
+  HEM_RETURN_IF_ERROR(file.Append(absl::string_view(kMagic, sizeof(kMagic))));
   std::string payload;
   PutU32(&payload, static_cast<uint32_t>(shard_index));
   PutU32(&payload, static_cast<uint32_t>(num_shards));
-  ok = ok && writer.Write(kHeader, payload);
+  HEM_RETURN_IF_ERROR(WriteRecord(kHeader, payload, &file));
   uint64_t episodes = 0;
   for (const ReplayShard::SpecSnapshot& group : snapshot) {
-    ok = ok && group.spec.SerializeToString(&payload) &&
-         writer.Write(kSpec, payload);
+    if (!group.spec.SerializeToString(&payload)) {
+      return absl::InternalError(absl::StrCat(path, ": cannot serialize a spec"));
+    }
+    HEM_RETURN_IF_ERROR(WriteRecord(kSpec, payload, &file));
     for (const auto& episode : group.episodes) {
-      if (!ok) break;
-      ok = TrajectoryFromEpisode(*episode, group.spec)
-               .SerializeToString(&payload) &&
-           writer.Write(kEpisode, payload);
+      if (!TrajectoryFromEpisode(*episode, group.spec).SerializeToString(&payload)) {
+        return absl::InternalError(absl::StrCat(path, ": cannot serialize an episode"));
+      }
+      HEM_RETURN_IF_ERROR(WriteRecord(kEpisode, payload, &file));
       ++episodes;
     }
   }
   payload.clear();
   PutU64(&payload, snapshot.size());
   PutU64(&payload, episodes);
-  ok = ok && writer.Write(kEnd, payload);
-  ok = ok && std::fflush(file) == 0 && fsync(fileno(file)) == 0;
-  const int saved_errno = errno;
-  ok = (std::fclose(file) == 0) && ok;
-  if (!ok) {
-    errno = saved_errno;
-    absl::Status status = ErrnoError("cannot write", temp);
-    std::remove(temp.c_str());
-    return status;
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    absl::Status status = ErrnoError("cannot rename into", path);
-    std::remove(temp.c_str());
-    return status;
-  }
-  return FsyncDirectory(DirName(path));
+  HEM_RETURN_IF_ERROR(WriteRecord(kEnd, payload, &file));
+  return file.Commit();
 }
 
 absl::StatusOr<CheckpointContents> ReadCheckpointFile(const std::string& path) {
-  absl::StatusOr<std::string> file = ReadWholeFile(path);
+  absl::StatusOr<std::string> file = ReadFileToString(path);
   if (!file.ok()) return file.status();
   const std::string& data = *file;
   auto corrupt = [&path](uint64_t offset, absl::string_view why) {
@@ -259,73 +199,40 @@ absl::Status RestoreShard(CheckpointContents contents, ReplayShard* shard) {
 
 CheckpointDirectory::CheckpointDirectory(std::string dir, int shard_index,
                                          int keep)
-    : dir_(std::move(dir)), shard_index_(shard_index), keep_(std::max(1, keep)) {}
-
-std::vector<std::string> CheckpointDirectory::List() const {
-  const std::string prefix = absl::StrCat("replay-shard-", shard_index_, "-");
-  std::vector<std::pair<int64_t, std::string>> found;
-  DIR* dir = opendir(dir_.c_str());
-  if (dir == nullptr) return {};
-  while (struct dirent* entry = readdir(dir)) {
-    absl::string_view name(entry->d_name);
-    if (!absl::StartsWith(name, prefix) || !absl::EndsWith(name, ".ckpt")) continue;
-    name.remove_prefix(prefix.size());
-    name.remove_suffix(5);
-    int64_t sequence;
-    if (!absl::SimpleAtoi(name, &sequence)) continue;
-    found.emplace_back(sequence, absl::StrCat(dir_, "/", entry->d_name));
-  }
-  closedir(dir);
-  std::sort(found.begin(), found.end(),
-            [](const auto& a, const auto& b) { return a.first > b.first; });
-  std::vector<std::string> paths;
-  for (auto& [sequence, path] : found) paths.push_back(std::move(path));
-  return paths;
-}
+    : files_(std::move(dir), absl::StrCat("replay-shard-", shard_index, "-"),
+             ".ckpt", kSequenceDigits, keep) {}
 
 absl::StatusOr<std::string> CheckpointDirectory::Write(const ReplayShard& shard) {
-  if (mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST) {
-    return ErrnoError("cannot create checkpoint directory", dir_);
-  }
-  int64_t next = 1;
-  const std::vector<std::string> existing = List();
-  if (!existing.empty()) {
-    const std::string& newest = existing.front();
-    const size_t dash = newest.rfind('-');
-    int64_t sequence = 0;
-    if (absl::SimpleAtoi(
-            newest.substr(dash + 1, newest.size() - dash - 1 - 5), &sequence)) {
-      next = sequence + 1;
-    }
-  }
-  const std::string path = absl::StrFormat("%s/replay-shard-%d-%010d.ckpt", dir_,
-                                           shard_index_, next);
+  HEM_ASSIGN_OR_RETURN(
+      const std::string path,
+      files_.PathFor(std::max<int64_t>(1, files_.NewestSequence() + 1)));
   HEM_RETURN_IF_ERROR(WriteCheckpointFile(path, shard.config().shard_index,
                                           shard.config().num_shards,
                                           shard.Snapshot()));
-  const std::vector<std::string> all = List();
-  for (size_t i = keep_; i < all.size(); ++i) std::remove(all[i].c_str());
+  HEM_RETURN_IF_ERROR(files_.Prune());
   return path;
 }
 
 absl::StatusOr<std::string> CheckpointDirectory::RestoreLatest(
     ReplayShard* shard, std::vector<std::string>* problems) {
-  for (const std::string& path : List()) {
+  const int shard_index = shard->config().shard_index;
+  CheckpointContents loaded;
+  // A file that cannot be used is skipped and reported (DATA_LOSS), whatever
+  // the reason: corrupt, unreadable, or another shard's.
+  const auto load = [&loaded, shard_index](const std::string& path) -> absl::Status {
     absl::StatusOr<CheckpointContents> contents = ReadCheckpointFile(path);
-    if (!contents.ok()) {
-      problems->push_back(std::string(contents.status().message()));
-      continue;
+    if (!contents.ok()) return absl::DataLossError(contents.status().message());
+    if (contents->shard_index != shard_index) {
+      return absl::DataLossError(absl::StrCat(path, ": written by shard ",
+                                              contents->shard_index,
+                                              ", this is shard ", shard_index));
     }
-    if (contents->shard_index != shard->config().shard_index) {
-      problems->push_back(absl::StrCat(path, ": written by shard ",
-                                       contents->shard_index, ", this is shard ",
-                                       shard->config().shard_index));
-      continue;
-    }
-    HEM_RETURN_IF_ERROR(RestoreShard(*std::move(contents), shard));
-    return path;
-  }
-  return std::string();
+    loaded = *std::move(contents);
+    return absl::OkStatus();
+  };
+  HEM_ASSIGN_OR_RETURN(std::string path, files_.RestoreNewest(load, problems));
+  if (!path.empty()) HEM_RETURN_IF_ERROR(RestoreShard(std::move(loaded), shard));
+  return path;
 }
 
 }  // namespace hem

@@ -1,5 +1,6 @@
-// Checkpoints of a replay shard: one self-checking file per checkpoint,
-// written atomically, and a directory policy that keeps the newest two.
+// Checkpoints of a replay shard: the self-checking file format, and the
+// shard's checkpoint directory (keep the newest N, restore the newest that
+// verifies, report the others).
 //
 // File format (little-endian):
 //   magic "HEMRPLY1"
@@ -14,9 +15,10 @@
 // a crash, a flipped bit) is reported with the file and byte offset and the
 // file is not used.
 //
-// Writing goes to "<name>.tmp", is fsynced, renamed into place and the
-// directory fsynced, so a crash at any point leaves earlier checkpoints intact
-// and never a half-written file under a checkpoint name.
+// Files are written with AtomicFileWriter (common/atomic_file.h), so a crash
+// at any point leaves earlier checkpoints intact and never a half-written
+// file under a checkpoint name; naming, listing and pruning follow
+// CheckpointFiles (common/checkpoint_files.h), as the learner's do.
 #ifndef HEM_REPLAY_SERVICE_CHECKPOINT_H_
 #define HEM_REPLAY_SERVICE_CHECKPOINT_H_
 
@@ -26,6 +28,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/checkpoint_files.h"
 #include "proto/env_spec.pb.h"
 #include "proto/trajectory.pb.h"
 #include "replay_service/replay_shard.h"
@@ -49,36 +52,36 @@ struct CheckpointContents {
 };
 
 // Reads and fully verifies a checkpoint. DATA_LOSS "<path>: <why>" for a
-// corrupt or truncated file, NOT_FOUND if it does not exist.
+// corrupt or truncated file, NOT_FOUND if it does not exist, UNAVAILABLE if
+// it cannot be read.
 absl::StatusOr<CheckpointContents> ReadCheckpointFile(const std::string& path);
 
 // Loads `contents` into an empty shard (registering its specs).
 absl::Status RestoreShard(CheckpointContents contents, ReplayShard* shard);
 
 // The checkpoints of one shard in a directory: files named
-// "replay-shard-<index>-<sequence>.ckpt", newest = highest sequence.
+// "replay-shard-<index>-<10-digit sequence>.ckpt", newest = highest sequence.
 class CheckpointDirectory {
  public:
   // `keep` >= 1 newest files are kept after each write.
   CheckpointDirectory(std::string dir, int shard_index, int keep = 2);
 
   // Paths of this shard's checkpoints, newest first.
-  std::vector<std::string> List() const;
+  std::vector<std::string> List() const { return files_.List(); }
 
   // Writes the next checkpoint of `shard`, then deletes all but the newest
   // `keep`. Returns its path. Safe while inserts and samples continue.
   absl::StatusOr<std::string> Write(const ReplayShard& shard);
 
   // Restores the newest checkpoint that verifies into `shard` (which must be
-  // empty), reporting every newer one that did not (and why) in *problems.
+  // empty), reporting every newer one that did not (corrupt, unreadable, or
+  // written by another shard index; with the path and why) in *problems.
   // Returns the loaded path, or "" when there was nothing usable.
   absl::StatusOr<std::string> RestoreLatest(ReplayShard* shard,
                                             std::vector<std::string>* problems);
 
  private:
-  const std::string dir_;
-  const int shard_index_;
-  const int keep_;
+  const CheckpointFiles files_;
 };
 
 }  // namespace hem

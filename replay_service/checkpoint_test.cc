@@ -1,3 +1,5 @@
+// Tests of the checkpoint format (truncation, bit flips) and of the
+// checkpoint directory (keep N, fall back, crash safety).
 #include "replay_service/checkpoint.h"
 
 #include <signal.h>

@@ -1,3 +1,5 @@
+// Episode storage: building an Episode from a trajectory and back (see
+// episode.h).
 #include "replay_service/episode.h"
 
 #include <utility>

@@ -1,3 +1,5 @@
+// The E-step: uniform transition draws with hindsight goal relabeling (see
+// hindsight_sampler.h).
 #include "replay_service/hindsight_sampler.h"
 
 #include <cstring>

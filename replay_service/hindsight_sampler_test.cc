@@ -1,3 +1,4 @@
+// Tests of the E-step: each relabeling strategy's goal distribution.
 #include "replay_service/hindsight_sampler.h"
 
 #include <cmath>

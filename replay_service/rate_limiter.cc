@@ -1,3 +1,4 @@
+// The sample-to-insert rate limiter of one table (see rate_limiter.h).
 #include "replay_service/rate_limiter.h"
 
 #include <algorithm>
@@ -28,7 +29,7 @@ absl::Status ValidateRateLimiterOptions(const RateLimiterOptions& options) {
   }
   if (!(options.tolerance >= 0) || !std::isfinite(options.tolerance)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "samples_per_insert_tolerance: must be >= 0, got ", options.tolerance));
+        "tolerance: must be >= 0, got ", options.tolerance));
   }
   return absl::OkStatus();
 }

@@ -1,3 +1,4 @@
+// Tests of the rate limiter: the sample-to-insert band holds under load.
 #include "replay_service/rate_limiter.h"
 
 #include <atomic>

@@ -23,7 +23,8 @@
 #include "replay_service/hindsight_sampler.h"
 #include "replay_service/replay_server.h"
 #include "replay_service/replay_testing.h"
-#include "replay_service/sharded_replay_client.h"
+#include "replay_service/replay_sampler.h"
+#include "replay_service/replay_writer.h"
 
 ABSL_FLAG(double, seconds, 2.0, "Duration of each measurement.");
 ABSL_FLAG(int, batch_size, 256, "Transitions per sampled batch.");

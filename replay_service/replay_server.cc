@@ -1,3 +1,5 @@
+// A running replay shard: start-up, background chores, status and shutdown
+// (see replay_server.h).
 #include "replay_service/replay_server.h"
 
 #include <cstdio>
@@ -5,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc_util.h"
 #include "common/logging.h"
-#include "common/process.h"
+#include "common/relabel_strategy.h"
 #include "common/status_macros.h"
 
 namespace hem {
@@ -15,21 +17,16 @@ namespace {
 constexpr absl::Duration kTick = absl::Milliseconds(500);
 constexpr absl::Duration kRateWindow = absl::Seconds(5);
 
-const char* StrategyName(hem::v1::RelabelStrategy strategy) {
-  switch (strategy) {
-    case hem::v1::RELABEL_NONE: return "none";
-    case hem::v1::RELABEL_FUTURE: return "future";
-    case hem::v1::RELABEL_FINAL: return "final";
-    case hem::v1::RELABEL_EPISODE: return "episode";
-    case hem::v1::RELABEL_RANDOM: return "random";
-    default: return "unspecified";
-  }
-}
+// How often RunReplayServer looks at its stop signal.
+constexpr absl::Duration kStopPollInterval = absl::Milliseconds(50);
 
 }  // namespace
 
 absl::Status ValidateReplayServerConfig(const ReplayServerConfig& config) {
-  HEM_RETURN_IF_ERROR(ValidateReplayShardConfig(config.shard));
+  absl::Status shard = ValidateReplayShardConfig(config.shard);
+  if (!shard.ok()) {
+    return absl::Status(shard.code(), absl::StrCat("shard.", shard.message()));
+  }
   if (config.port < 0 || config.port > 65535) {
     return absl::InvalidArgumentError(
         absl::StrCat("port: must be in [0, 65535], got ", config.port));
@@ -46,7 +43,8 @@ ReplayServer::ReplayServer(ReplayServerConfig config)
       shard_(config_.shard),
       service_(&shard_, [this] { return Stats(); }),
       status_service_("replay",
-                      absl::StrCat("replay-", config_.shard.shard_index)) {}
+                      absl::StrCat("replay-", config_.shard.shard_index)),
+      rate_sampler_(kTick, [this] { RecordRates(); }, "replay-rates") {}
 
 absl::StatusOr<std::unique_ptr<ReplayServer>> ReplayServer::Start(
     ReplayServerConfig config) {
@@ -78,7 +76,14 @@ absl::StatusOr<std::unique_ptr<ReplayServer>> ReplayServer::Start(
                   &server->port_));
   server->status_service_.SetReady(true);
   server->RecordRates();
-  server->background_ = std::thread([s = server.get()] { s->BackgroundLoop(); });
+  server->rate_sampler_.Start();
+  if (server->checkpoints_ != nullptr &&
+      c.checkpoint_interval > absl::ZeroDuration()) {
+    server->checkpointer_ = std::make_unique<PeriodicClosure>(
+        c.checkpoint_interval, [s = server.get()] { s->PeriodicCheckpoint(); },
+        "replay-checkpoints");
+    server->checkpointer_->Start();
+  }
   return server;
 }
 
@@ -103,18 +108,9 @@ void ReplayServer::RecordRates() {
   }
 }
 
-void ReplayServer::BackgroundLoop() {
-  absl::Time next_checkpoint = absl::Now() + config_.checkpoint_interval;
-  while (!stop_.WaitForNotificationWithTimeout(kTick)) {
-    RecordRates();
-    if (checkpoints_ != nullptr &&
-        config_.checkpoint_interval > absl::ZeroDuration() &&
-        absl::Now() >= next_checkpoint) {
-      absl::StatusOr<std::string> path = Checkpoint();
-      if (!path.ok()) HEM_LOG(ERROR) << "checkpoint failed: " << path.status();
-      next_checkpoint = absl::Now() + config_.checkpoint_interval;
-    }
-  }
+void ReplayServer::PeriodicCheckpoint() {
+  absl::StatusOr<std::string> path = Checkpoint();
+  if (!path.ok()) HEM_LOG(ERROR) << "checkpoint failed: " << path.status();
 }
 
 hem::v1::ReplayStats ReplayServer::Stats() {
@@ -172,7 +168,7 @@ void ReplayServer::Report(hem::v1::ProcessStatus* status) {
   auto& labels = *status->mutable_labels();
   labels["shard"] = absl::StrCat(config_.shard.shard_index, "/",
                                  config_.shard.num_shards);
-  labels["relabel_strategy"] = StrategyName(config_.shard.default_strategy);
+  labels["relabel_strategy"] = RelabelStrategyName(config_.shard.default_strategy);
   labels["last_checkpoint"] = stats.last_checkpoint();
   for (const auto& group : shard_.Snapshot()) {
     labels[absl::StrCat("spec.", group.spec.spec_id())] = group.spec.env_name();
@@ -189,24 +185,24 @@ absl::Status ReplayServer::Shutdown() {
                       std::chrono::milliseconds(500));
     server_->Wait();
   }
-  stop_.Notify();
-  if (background_.joinable()) background_.join();
+  rate_sampler_.Stop();
+  if (checkpointer_ != nullptr) checkpointer_->Stop();
   if (checkpoints_ != nullptr && config_.checkpoint_on_shutdown) {
     HEM_RETURN_IF_ERROR(Checkpoint().status());
   }
   return absl::OkStatus();
 }
 
-absl::Status RunReplayServer(const ReplayServerConfig& config) {
-  InstallShutdownHandler();
+absl::Status RunReplayServer(const ReplayServerConfig& config,
+                             const std::atomic<bool>& stop) {
   HEM_ASSIGN_OR_RETURN(std::unique_ptr<ReplayServer> server,
                        ReplayServer::Start(config));
   std::printf("replay shard %d/%d listening on %s:%d\n",
               config.shard.shard_index, config.shard.num_shards,
               config.bind_all ? "0.0.0.0" : "127.0.0.1", server->port());
   std::fflush(stdout);
-  while (!WaitForShutdown(absl::Seconds(1))) {
-  }
+  // A signal handler can only set an atomic, so it is polled.
+  while (!stop.load()) absl::SleepFor(kStopPollInterval);
   HEM_LOG(INFO) << "shutting down replay shard " << config.shard.shard_index;
   return server->Shutdown();
 }

@@ -2,20 +2,24 @@
 // and StatusService), rate statistics, and periodic checkpoints. The binary
 // replay_server is a thin main around RunReplayServer; tests start
 // ReplayServer directly on port 0.
+//
+// ReplayServerConfig owns every default of the binary: replay_server's flags
+// take theirs from it (replay_server_flags.cc).
 #ifndef HEM_REPLAY_SERVICE_REPLAY_SERVER_H_
 #define HEM_REPLAY_SERVICE_REPLAY_SERVER_H_
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <string>
-#include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "common/periodic_closure.h"
 #include "common/status_service.h"
 #include "grpcpp/server.h"
 #include "replay_service/checkpoint.h"
@@ -37,6 +41,8 @@ struct ReplayServerConfig {
   bool checkpoint_on_shutdown = true;
 };
 
+// INVALID_ARGUMENT naming the field ("keep_checkpoints: ...",
+// "shard.table.capacity_transitions: ...") when a config is unusable.
 absl::Status ValidateReplayServerConfig(const ReplayServerConfig& config);
 
 class ReplayServer {
@@ -68,8 +74,8 @@ class ReplayServer {
 
  private:
   explicit ReplayServer(ReplayServerConfig config);
-  void BackgroundLoop();
   void RecordRates() ABSL_LOCKS_EXCLUDED(mu_);
+  void PeriodicCheckpoint() ABSL_LOCKS_EXCLUDED(checkpoint_mu_);
   void Report(hem::v1::ProcessStatus* status);
 
   const ReplayServerConfig config_;
@@ -94,15 +100,17 @@ class ReplayServer {
   int64_t checkpoints_written_ ABSL_GUARDED_BY(mu_) = 0;
   std::string last_checkpoint_ ABSL_GUARDED_BY(mu_);
 
-  absl::Notification stop_;
-  std::thread background_;
+  // Background chores, stopped by Shutdown() before the final checkpoint.
+  PeriodicClosure rate_sampler_;                     // RecordRates.
+  std::unique_ptr<PeriodicClosure> checkpointer_;  // Only with checkpoints.
   bool shut_down_ = false;
 };
 
 // What the replay_server binary does: start, print the ready line, serve
-// until SIGINT/SIGTERM (or RequestShutdown), then shut down with a final
-// checkpoint.
-absl::Status RunReplayServer(const ReplayServerConfig& config);
+// until `stop` becomes true (replay_server passes ShutdownSignal()), then shut
+// down with a final checkpoint. Notices `stop` within 50 ms.
+absl::Status RunReplayServer(const ReplayServerConfig& config,
+                             const std::atomic<bool>& stop);
 
 }  // namespace hem
 

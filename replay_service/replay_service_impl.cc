@@ -1,3 +1,5 @@
+// The gRPC adapter from hem.v1.ReplayService to a ReplayShard (see
+// replay_service_impl.h).
 #include "replay_service/replay_service_impl.h"
 
 #include <chrono>

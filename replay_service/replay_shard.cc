@@ -1,3 +1,5 @@
+// One replay shard's specs, tables, limiters and counters (see
+// replay_shard.h).
 #include "replay_service/replay_shard.h"
 
 #include <algorithm>
@@ -26,24 +28,29 @@ absl::Status ValidateReplayShardConfig(const ReplayShardConfig& config) {
   }
   if (config.table.capacity_transitions < 1) {
     return absl::InvalidArgumentError(
-        absl::StrCat("capacity_transitions: must be >= 1, got ",
+        absl::StrCat("table.capacity_transitions: must be >= 1, got ",
                      config.table.capacity_transitions));
   }
   if (config.table.capacity_bytes < 0) {
     return absl::InvalidArgumentError(
-        absl::StrCat("capacity_bytes: must be >= 0, got ",
+        absl::StrCat("table.capacity_bytes: must be >= 0, got ",
                      config.table.capacity_bytes));
   }
   if (config.default_strategy == hem::v1::RELABEL_STRATEGY_UNSPECIFIED) {
-    return absl::InvalidArgumentError("relabel_strategy: must be specified");
+    return absl::InvalidArgumentError("default_strategy: must name a strategy, not the default");
   }
   if (!(config.default_relabel_probability >= 0 &&
         config.default_relabel_probability <= 1)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("relabel_probability: must be in [0, 1], got ",
+        absl::StrCat("default_relabel_probability: must be in [0, 1], got ",
                      config.default_relabel_probability));
   }
-  return ValidateRateLimiterOptions(config.rate_limiter);
+  absl::Status limiter = ValidateRateLimiterOptions(config.rate_limiter);
+  if (!limiter.ok()) {
+    return absl::Status(limiter.code(),
+                        absl::StrCat("rate_limiter.", limiter.message()));
+  }
+  return absl::OkStatus();
 }
 
 ReplayShard::ReplayShard(ReplayShardConfig config) : config_(config) {}

@@ -40,7 +40,8 @@ struct ReplayShardConfig {
   RateLimiterOptions rate_limiter;
 };
 
-// INVALID_ARGUMENT naming the flag-like field when a config is unusable.
+// INVALID_ARGUMENT naming the field ("table.capacity_transitions: ...",
+// "rate_limiter.tolerance: ...") when a config is unusable.
 absl::Status ValidateReplayShardConfig(const ReplayShardConfig& config);
 
 class ReplayShard {

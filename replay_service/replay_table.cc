@@ -1,3 +1,4 @@
+// One environment's FIFO of episodes on a shard (see replay_table.h).
 #include "replay_service/replay_table.h"
 
 #include <algorithm>

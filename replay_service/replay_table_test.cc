@@ -1,3 +1,4 @@
+// Tests of one table: FIFO eviction, accounting and transition access.
 #include "replay_service/replay_table.h"
 
 #include <map>

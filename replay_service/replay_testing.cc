@@ -1,3 +1,5 @@
+// Hand-built trajectories for replay tests and benchmarks (see
+// replay_testing.h).
 #include "replay_service/replay_testing.h"
 
 #include <vector>

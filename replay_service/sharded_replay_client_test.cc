@@ -1,6 +1,5 @@
-// The sharded client against real shards on loopback.
-#include "replay_service/sharded_replay_client.h"
-
+// The sharded client (ShardedReplayWriter, ShardedReplaySampler) against
+// real shards on loopback.
 #include <map>
 #include <memory>
 #include <set>
@@ -9,8 +8,10 @@
 #include "common/env_catalog.h"
 #include "common/shard_addresses.h"
 #include "gtest/gtest.h"
+#include "replay_service/replay_sampler.h"
 #include "replay_service/replay_server.h"
 #include "replay_service/replay_testing.h"
+#include "replay_service/replay_writer.h"
 
 namespace hem {
 namespace {

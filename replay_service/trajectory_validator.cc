@@ -1,3 +1,5 @@
+// Validation of a trajectory against its spec before storing (see
+// trajectory_validator.h).
 #include "replay_service/trajectory_validator.h"
 
 #include <cmath>

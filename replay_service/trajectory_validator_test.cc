@@ -1,3 +1,4 @@
+// Tests of trajectory validation: every malformed field is named.
 #include "replay_service/trajectory_validator.h"
 
 #include <cmath>

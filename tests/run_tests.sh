@@ -51,6 +51,23 @@ for target in "${targets[@]}"; do
   printf '  %-10s %-60s %4d passed %3d failed\n' "$result" "$target" "$ok" "$bad"
 done
 
+# Lock contracts, checked by the compiler: every target again with clang
+# 14 and -Werror=thread-safety (.bazelrc's --config=clang; its outputs live
+# beside gcc's, so repeated runs are incremental).
+echo
+echo "Thread-safety analysis (clang -Wthread-safety as errors):"
+clang_log=$(mktemp /tmp/hem-clang.XXXXXX)
+if bazel build --config=clang "${patterns[@]}" >"$clang_log" 2>&1; then
+  printf '  %-10s %-60s %4d passed %3d failed\n' PASSED "bazel build --config=clang ${patterns[*]}" 1 0
+  passed=$((passed + 1))
+else
+  printf '  %-10s %-60s %4d passed %3d failed\n' FAILED "bazel build --config=clang ${patterns[*]}" 0 1
+  grep -E "error:|ERROR" "$clang_log" | head -n 30
+  failed=$((failed + 1))
+  build_rc=1
+fi
+rm -f "$clang_log"
+
 if [[ $build_rc -ne 0 || $test_rc -ne 0 ]]; then
   echo
   echo "Failures (bazel output):"

@@ -1,0 +1,104 @@
+// The learner's configuration: every setting of the M-step process, with its
+// default and its meaning stated here and nowhere else (the `learner` flags
+// take their defaults from a default-constructed LearnerConfig), and the one
+// check of a whole config. Torch-free.
+//
+// Errors name the config field ("batch_size: 0 not in [1, 1048576]"); only
+// the binary's flags layer (learner_flags.h) knows which flag sets a field.
+#ifndef HEM_LEARNER_LEARNER_CONFIG_H_
+#define HEM_LEARNER_LEARNER_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "proto/replay_service.pb.h"
+
+namespace hem {
+
+struct LearnerConfig {
+  // --- Data: the replay shards and what is asked of them. ---
+
+  // One "host:port" per replay shard. Required.
+  std::vector<std::string> replay_addresses;
+  // Task name as in common/env_catalog.h, e.g. "fetch_reach", "flip_bit:k=40".
+  // Required.
+  std::string env;
+  // Transitions per M-step.
+  int batch_size = 256;
+  // Hindsight relabeling asked of the shards (the E-step's q_h);
+  // UNSPECIFIED uses each shard's configured default.
+  hem::v1::RelabelStrategy relabel_strategy = hem::v1::RELABEL_STRATEGY_UNSPECIFIED;
+  // Probability of relabeling a transition's goal; < 0 uses each shard's
+  // default.
+  float relabel_probability = -1;
+  // Decoded batches queued ahead of the training thread (and the sampler's
+  // per-shard prefetch, in batches' worth).
+  int prefetch_batches = 8;
+
+  // --- The policy network and its optimiser. ---
+
+  // Widths of the MLP's hidden layers.
+  std::vector<int> hidden_sizes = {256, 256, 256};
+  // Learn the global Gaussian sigma; false keeps it fixed at `sigma`.
+  bool learn_sigma = true;
+  // Initial (learned) or fixed global sigma, within exp(kMinLogSigma) and
+  // exp(kMaxLogSigma) (learner/sigma_limits.h).
+  double sigma = 0.5;
+  // Running mean/std normalisation of observations and goals.
+  bool normalize = false;
+  // Adam's step size (the paper's 1e-3).
+  double learning_rate = 1e-3;
+  // Clip the global gradient norm to this; 0 = no clipping.
+  double max_grad_norm = 0;
+  // Seed of the network's initialisation.
+  uint64_t seed = 1;
+
+  // --- Compute. ---
+
+  // "auto" (CUDA when available), "cpu" or "cuda".
+  std::string device = "auto";
+  // LibTorch intra-op threads (at::set_num_threads).
+  int torch_threads = 1;
+  // LibTorch inter-op threads; set once per process.
+  int torch_interop_threads = 1;
+
+  // --- Serving weights and status. ---
+
+  // Port of the ParameterService (weights for actors) and StatusService;
+  // 0 = any free port.
+  int port = 0;
+  // Listen on every interface, not only loopback.
+  bool bind_all = false;
+  // Publish a new weights version every this many updates (>= 1).
+  int publish_every = 10;
+  // Port of the Prometheus /metrics endpoint; -1 = off, 0 = any free port.
+  int metrics_port = -1;
+  // Between two metrics.csv rows and console lines.
+  absl::Duration report_interval = absl::Seconds(5);
+  // Process name in the StatusService and in logs.
+  std::string name = "learner";
+
+  // --- Run directory, checkpoints and the end of training. ---
+
+  // Where metrics.csv, checkpoints/ and the version lease go; "" = nowhere
+  // (no checkpoints, versions restart at 1).
+  std::string run_dir;
+  // Between two checkpoints during training; <= 0 = only at the end.
+  absl::Duration checkpoint_interval = absl::Minutes(10);
+  // Checkpoints kept in run_dir/checkpoints (the newest ones).
+  int keep_checkpoints = 3;
+  // Continue from run_dir's newest valid checkpoint, if there is one.
+  bool resume = false;
+  // Stop after this many updates in total (resumed ones included); 0 = never.
+  int64_t max_updates = 0;
+};
+
+// OK, or INVALID_ARGUMENT "<field>: <why>" for the first unusable value.
+absl::Status ValidateLearnerConfig(const LearnerConfig& config);
+
+}  // namespace hem
+
+#endif  // HEM_LEARNER_LEARNER_CONFIG_H_

@@ -1,0 +1,46 @@
+// Adapts ShardedReplaySampler to BatchSource (see replay_batch_source.h).
+#include "learner/replay_batch_source.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "replay_service/replay_sampler.h"
+
+namespace hem {
+namespace {
+
+class ReplayBatchSource final : public BatchSource {
+ public:
+  explicit ReplayBatchSource(std::unique_ptr<ShardedReplaySampler> sampler)
+      : sampler_(std::move(sampler)) {}
+
+  absl::StatusOr<hem::v1::Batch> Next(absl::Duration timeout) override {
+    return sampler_->Next(timeout);
+  }
+  int64_t live_shards() const override { return sampler_->stats().live_shards; }
+
+ private:
+  const std::unique_ptr<ShardedReplaySampler> sampler_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<BatchSource>> MakeReplayBatchSource(
+    const LearnerConfig& config, uint64_t spec_id) {
+  ReplaySamplerOptions options;
+  options.addresses = config.replay_addresses;
+  options.spec_id = spec_id;
+  options.batch_size = config.batch_size;
+  options.strategy = config.relabel_strategy;
+  options.relabel_probability = config.relabel_probability;
+  options.prefetch_batches = config.prefetch_batches;
+  absl::StatusOr<std::unique_ptr<ShardedReplaySampler>> sampler =
+      ShardedReplaySampler::Create(std::move(options));
+  if (!sampler.ok()) {
+    return absl::Status(sampler.status().code(),
+                        absl::StrCat("replay_addresses: ", sampler.status().message()));
+  }
+  return std::unique_ptr<BatchSource>(new ReplayBatchSource(*std::move(sampler)));
+}
+
+}  // namespace hem
