@@ -1,27 +1,46 @@
-// How much an actor costs over its bare environment loop. For each task, the
-// same VectorEnv is stepped in two ways, interleaved over several rounds on
-// the same core:
+// How much an actor costs over its bare environment loop, and where its time
+// goes. For each task and M, the same kind of VectorEnv is stepped two ways,
+// alternating in short slices on the same core:
 //   bare:  VectorEnv::Step with pre-drawn random actions, resets at the
 //          horizon or on success;
-//   actor: ActorLoop, i.e. batched policy inference (3x256 MLP, LibTorch,
-//          one thread), exploration noise, episode recording, and streaming
-//          every episode over gRPC to a real replay shard, with weights from
-//          a real ParameterService.
+//   actor: ActorLoop, i.e. policy inference (the default 3x256 MLP, on the
+//          default engine: the lean path), exploration noise, episode
+//          recording, and every episode streamed over gRPC to a real replay
+//          shard, with weights from a real ParameterService that publishes a
+//          new version publish_hz times a second (as a learner does), loaded
+//          on the actor's PolicyRefresher thread.
 // The replay shard and parameter service run in this process, on their own
-// threads, as they would in other processes.
+// threads, as they would in other processes. This VM's speed drifts by
+// 20-30 % over seconds, so the ratio reported is the median of the per-slice
+// pair ratios, not a ratio of long runs. An actor slice's rate comes from its
+// own phase clock (ActorProgress::phases), so start-up is not counted.
 //
-//   bazel run //actor:actor_benchmark -- --envs=point_mass,fetch_reach --num_envs=16
+// --breakdown instead prints where an actor's time goes (ActorPhaseSeconds
+// per env step, LibTorch and lean inference side by side), the inference
+// split into framework overhead and arithmetic (Policy::Act on each engine
+// vs the same matrix products done directly), and the costs off the stepping
+// thread (weight loading, trajectory serialisation).
+//
+//   bazel run //actor:actor_benchmark                     # ratio table
+//   bazel run //actor:actor_benchmark -- --breakdown --envs=point_mass,fetch_reach
+#include <cblas.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <functional>
+#include <random>
 #include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "actor/actor_loop.h"
 #include "actor/envs/vector_env.h"
+#include "actor/episode_recorder.h"
 #include "actor/evaluation.h"
 #include "actor/exploration.h"
 #include "common/env_catalog.h"
@@ -30,23 +49,41 @@
 #include "common/logging.h"
 #include "common/process.h"
 #include "grpcpp/server.h"
+#include "learner/lean_mlp.h"
+#include "learner/lean_mlp_avx512.h"
 #include "learner/parameter_service.h"
 #include "learner/policy.h"
+#include "proto/replay_service.pb.h"
 #include "replay_service/replay_server.h"
 
-ABSL_FLAG(std::string, envs, "point_mass,reacher,fetch_reach,sawyer_reach,flip_bit:k=10",
+ABSL_FLAG(std::string, envs,
+          "flip_bit:k=10,nav,four_rooms,point_mass,reacher,fetch_reach,sawyer_reach",
           "Tasks to measure, comma-separated.");
-ABSL_FLAG(int, num_envs, 16, "Instances per actor (M).");
-ABSL_FLAG(double, seconds, 2.0, "Measured seconds per loop and round.");
-ABSL_FLAG(int, rounds, 3, "Interleaved (bare, actor) rounds; the median is reported.");
+ABSL_FLAG(std::string, num_envs, "16,64", "Instances per actor (M), comma-separated.");
+ABSL_FLAG(double, seconds, 1.0, "Measured seconds per loop and slice.");
+ABSL_FLAG(int, slices, 7, "Alternating (bare, actor) slice pairs; medians are reported.");
+ABSL_FLAG(double, publish_hz, 20,
+          "New policy versions per second (a learner publishing every 10 updates "
+          "at ~200 updates/s); 0 = one version only.");
+ABSL_FLAG(bool, breakdown, false,
+          "Print where an actor's time goes (LibTorch vs lean) instead of the ratios.");
 
 namespace hem {
 namespace {
 
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
+// The tasks whose actor/bare ratio has a target (physics-bound MuJoCo tasks).
+bool HasRatioTarget(const std::string& env) {
+  for (const char* task : {"point_mass", "reacher", "fetch_reach", "sawyer_reach"}) {
+    if (env.rfind(task, 0) == 0) return true;
+  }
+  return false;
 }
+
+double Quantile(std::vector<double> values, double q) {
+  std::sort(values.begin(), values.end());
+  return values[static_cast<size_t>(q * (values.size() - 1) + 0.5)];
+}
+double Median(const std::vector<double>& values) { return Quantile(values, 0.5); }
 
 // Env steps per second of the bare vectorised loop.
 double BareLoop(VectorEnv& envs, const hem::v1::EnvSpec& spec, absl::Duration duration) {
@@ -77,99 +114,359 @@ double BareLoop(VectorEnv& envs, const hem::v1::EnvSpec& spec, absl::Duration du
   return total / absl::ToDoubleSeconds(absl::Now() - start);
 }
 
-struct ActorRates {
+double Total(const ActorPhaseSeconds& p) {
+  return p.policy_swap + p.inference + p.noise + p.env_step + p.recording + p.insert + p.other;
+}
+
+ActorPhaseSeconds Minus(const ActorPhaseSeconds& a, const ActorPhaseSeconds& b) {
+  return {a.policy_swap - b.policy_swap, a.inference - b.inference, a.noise - b.noise,
+          a.env_step - b.env_step,       a.recording - b.recording, a.insert - b.insert,
+          a.other - b.other};
+}
+
+void Add(const ActorPhaseSeconds& a, ActorPhaseSeconds* sum) {
+  sum->policy_swap += a.policy_swap;
+  sum->inference += a.inference;
+  sum->noise += a.noise;
+  sum->env_step += a.env_step;
+  sum->recording += a.recording;
+  sum->insert += a.insert;
+  sum->other += a.other;
+}
+
+struct ActorSlice {
   double env_steps_per_second = 0;
-  int64_t acknowledged = 0;
+  int64_t env_steps = 0;
+  ActorPhaseSeconds phases;  // Over the measured window.
 };
 
-ActorRates ActorRun(const std::string& env_name, int num_envs, const std::string& replay,
-                    const std::string& learner, absl::Duration duration) {
+// One ActorLoop, measured for `duration` once its policy acts. The rate is
+// env steps over the loop's own phase clock between two progress reports.
+ActorSlice RunActorSlice(const std::string& env_name, int num_envs, const std::string& replay,
+                         const std::string& learner, bool libtorch, absl::Duration duration) {
   ActorOptions options;
   options.env_name = env_name;
   options.num_envs = num_envs;
   options.replay_addresses = {replay};
   options.learner_address = learner;
   options.report_interval = absl::Milliseconds(100);
+  options.libtorch_inference = libtorch;
   ActorLoop loop(options);
   std::atomic<bool> stop{false};
   absl::Status status;
   std::thread thread([&] { status = loop.Run(stop); });
-  // Warm up until the policy is loaded and acting, then measure.
-  const absl::Time warmup_deadline = absl::Now() + absl::Seconds(10);
+  const absl::Time warmup_deadline = absl::Now() + absl::Seconds(20);
   while (loop.progress().policy_version < 0 && absl::Now() < warmup_deadline) {
-    absl::SleepFor(absl::Milliseconds(20));
+    absl::SleepFor(absl::Milliseconds(10));
   }
-  absl::SleepFor(absl::Milliseconds(300));
+  absl::SleepFor(absl::Milliseconds(250));
   const ActorProgress first = loop.progress();
-  const absl::Time start = absl::Now();
   absl::SleepFor(duration);
   const ActorProgress last = loop.progress();
-  const absl::Time end = absl::Now();
   stop.store(true);
   thread.join();
   HEM_CHECK(status.ok()) << status;
-  HEM_CHECK(last.policy_version >= 0) << "the actor never loaded the policy";
-  ActorRates rates;
-  rates.env_steps_per_second =
-      (last.env_steps - first.env_steps) / absl::ToDoubleSeconds(end - start);
-  rates.acknowledged = loop.progress().trajectories_acknowledged;
-  return rates;
+  HEM_CHECK(first.policy_version >= 0) << "the actor never loaded the policy";
+  ActorSlice slice;
+  slice.phases = Minus(last.phases, first.phases);
+  slice.env_steps = last.env_steps - first.env_steps;
+  slice.env_steps_per_second = slice.env_steps / Total(slice.phases);
+  return slice;
 }
 
-int Main() {
-  SetPolicyThreads(1, 1);
-  const int num_envs = absl::GetFlag(FLAGS_num_envs);
-  const absl::Duration duration = absl::Seconds(absl::GetFlag(FLAGS_seconds));
-  std::printf("actor env steps/s vs the bare VectorEnv loop, M = %d instances, "
-              "median of %d rounds of %.1f s\n\n",
-              num_envs, absl::GetFlag(FLAGS_rounds), absl::GetFlag(FLAGS_seconds));
-  std::printf("| env | bare loop steps/s | actor steps/s | actor / bare | target | episodes stored |\n");
-  std::printf("|---|---:|---:|---:|---|---:|\n");
-  for (absl::string_view name : absl::StrSplit(absl::GetFlag(FLAGS_envs), ',', absl::SkipEmpty())) {
-    const std::string env_name(name);
-    auto spec = MakeEnvSpec(env_name);
-    HEM_CHECK(spec.ok()) << spec.status();
-    auto envs = VectorEnv::Create(env_name, num_envs);
-    HEM_CHECK(envs.ok()) << envs.status();
-
+// A replay shard and a ParameterService publishing the task's initial
+// weights as ever newer versions, in this process.
+class Services {
+ public:
+  Services(const hem::v1::EnvSpec& spec, double publish_hz) : parameters_(nullptr) {
     ReplayServerConfig replay_config;
     replay_config.shard.table.capacity_transitions = 2000000;
     auto replay = ReplayServer::Start(replay_config);
     HEM_CHECK(replay.ok()) << replay.status();
-
-    ParameterService parameters(/*metrics=*/nullptr);
+    replay_ = *std::move(replay);
     hem::v1::PolicyConfig config;
-    *config.mutable_spec() = *spec;
+    *config.mutable_spec() = spec;
     auto weights = InitialPolicyWeights(config, /*seed=*/1, /*version=*/0);
     HEM_CHECK(weights.ok()) << weights.status();
-    HEM_CHECK(parameters.Publish(*std::move(weights)).ok());
+    weights_ = *std::move(weights);
+    HEM_CHECK(parameters_.Publish(weights_).ok());
     int port = 0;
-    auto learner = StartServer(ListenAddress(0), {&parameters}, &port);
-    HEM_CHECK(learner.ok()) << learner.status();
-    const std::string learner_address = absl::StrCat("127.0.0.1:", port);
-
-    std::vector<double> bare, actor;
-    int64_t stored = 0;
-    for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
-      bare.push_back(BareLoop(**envs, *spec, duration));
-      ActorRates rates = ActorRun(env_name, num_envs, (*replay)->address(),
-                                  learner_address, duration);
-      actor.push_back(rates.env_steps_per_second);
-      stored += rates.acknowledged;
+    auto server = StartServer(ListenAddress(0), {&parameters_}, &port);
+    HEM_CHECK(server.ok()) << server.status();
+    server_ = *std::move(server);
+    learner_address_ = absl::StrCat("127.0.0.1:", port);
+    if (publish_hz > 0) {
+      publisher_ = std::thread([this, publish_hz] {
+        const absl::Duration period = absl::Seconds(1 / publish_hz);
+        for (int64_t version = 1; !stop_.WaitForNotificationWithTimeout(period); ++version) {
+          hem::v1::PolicyWeights next = weights_;
+          next.set_version(version);
+          HEM_CHECK(parameters_.Publish(std::move(next)).ok());
+        }
+      });
     }
-    const double bare_rate = Median(bare), actor_rate = Median(actor);
-    const bool mujoco = spec->env_name().rfind("flip_bit", 0) != 0 &&
-                        spec->env_name().rfind("nav", 0) != 0 &&
-                        spec->env_name().rfind("four_rooms", 0) != 0;
-    std::printf("| %s | %.0f | %.0f | %.2f | %s | %lld |\n", env_name.c_str(), bare_rate,
-                actor_rate, actor_rate / bare_rate,
-                mujoco ? (actor_rate / bare_rate >= 0.8 ? ">= 0.8 met" : ">= 0.8 MISSED")
-                       : "-",
-                static_cast<long long>(stored));
-    std::fflush(stdout);
-    parameters.Stop();
-    (*learner)->Shutdown();
-    (*replay)->Shutdown().IgnoreError();
+  }
+  ~Services() {
+    stop_.Notify();
+    if (publisher_.joinable()) publisher_.join();
+    parameters_.Stop();
+    server_->Shutdown();
+    replay_->Shutdown().IgnoreError();
+  }
+  std::string replay_address() const { return replay_->address(); }
+  const std::string& learner_address() const { return learner_address_; }
+  const hem::v1::PolicyWeights& weights() const { return weights_; }
+
+ private:
+  std::unique_ptr<ReplayServer> replay_;
+  ParameterService parameters_;
+  hem::v1::PolicyWeights weights_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string learner_address_;
+  absl::Notification stop_;
+  std::thread publisher_;
+};
+
+std::vector<int> ParseCounts(const std::string& text) {
+  std::vector<int> counts;
+  for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipEmpty())) {
+    int m = 0;
+    HEM_CHECK(absl::SimpleAtoi(item, &m) && m > 0) << "--num_envs: bad count " << item;
+    counts.push_back(m);
+  }
+  return counts;
+}
+
+void RatioTable(const std::vector<std::string>& envs, const std::vector<int>& counts) {
+  const absl::Duration duration = absl::Seconds(absl::GetFlag(FLAGS_seconds));
+  const int slices = absl::GetFlag(FLAGS_slices);
+  std::printf("actor env steps/s vs the bare VectorEnv loop: %d alternating slice pairs of "
+              "%.1f s, medians; %.0f policy versions/s\n\n",
+              slices, absl::GetFlag(FLAGS_seconds), absl::GetFlag(FLAGS_publish_hz));
+  std::printf("| env | M | bare steps/s | actor steps/s | actor / bare (quartiles) | target |\n");
+  std::printf("|---|--:|--:|--:|--:|---|\n");
+  for (const std::string& env_name : envs) {
+    auto spec = MakeEnvSpec(env_name);
+    HEM_CHECK(spec.ok()) << spec.status();
+    Services services(*spec, absl::GetFlag(FLAGS_publish_hz));
+    for (int m : counts) {
+      auto bare_envs = VectorEnv::Create(env_name, m);
+      HEM_CHECK(bare_envs.ok()) << bare_envs.status();
+      std::vector<double> bare, actor, ratios;
+      for (int slice = 0; slice < slices; ++slice) {
+        bare.push_back(BareLoop(**bare_envs, *spec, duration));
+        actor.push_back(RunActorSlice(env_name, m, services.replay_address(),
+                                      services.learner_address(), /*libtorch=*/false, duration)
+                            .env_steps_per_second);
+        ratios.push_back(actor.back() / bare.back());
+      }
+      const double ratio = Median(ratios);
+      std::printf("| %s | %d | %.0f | %.0f | %.2f (%.2f-%.2f) | %s |\n", env_name.c_str(), m,
+                  Median(bare), Median(actor), ratio, Quantile(ratios, 0.25),
+                  Quantile(ratios, 0.75),
+                  HasRatioTarget(env_name) ? (ratio >= 0.8 ? ">= 0.8 met" : ">= 0.8 MISSED")
+                                           : "-");
+      std::fflush(stdout);
+    }
+  }
+}
+
+// Median seconds per call of each function over `reps` rounds; in each
+// round every function runs `calls` times in turn, so drift hits all alike.
+std::vector<double> SecondsPerCall(const std::vector<std::function<void()>>& fns, int calls,
+                                   int reps) {
+  for (const auto& fn : fns) {
+    for (int i = 0; i < calls; ++i) fn();  // Warm-up.
+  }
+  std::vector<std::vector<double>> samples(fns.size());
+  for (int r = 0; r < reps; ++r) {
+    for (size_t f = 0; f < fns.size(); ++f) {
+      const absl::Time start = absl::Now();
+      for (int i = 0; i < calls; ++i) fns[f]();
+      samples[f].push_back(absl::ToDoubleSeconds(absl::Now() - start) / calls);
+    }
+  }
+  std::vector<double> medians;
+  for (const auto& s : samples) medians.push_back(Median(s));
+  return medians;
+}
+
+// The shapes of the policy's MLP, with random weights (timing only).
+LeanMlpWeights RandomMlp(const hem::v1::PolicyConfig& config) {
+  std::mt19937_64 rng(3);
+  std::normal_distribution<float> normal(0.0f, 0.05f);
+  LeanMlpWeights w;
+  w.state_dim = ObservationSize(config.spec());
+  w.goal_dim = config.spec().goal_dim();
+  int inputs = w.state_dim + w.goal_dim;
+  std::vector<int> widths(config.hidden_sizes().begin(), config.hidden_sizes().end());
+  widths.push_back(IsDiscrete(config.spec()) ? NumDiscreteActions(config.spec())
+                                             : ActionDim(config.spec()));
+  for (int outputs : widths) {
+    LeanLayerWeights layer;
+    layer.inputs = inputs;
+    layer.outputs = outputs;
+    for (int i = 0; i < inputs * outputs; ++i) layer.weight.push_back(normal(rng));
+    layer.bias.assign(outputs, 0.01f);
+    w.layers.push_back(std::move(layer));
+    inputs = outputs;
+  }
+  return w;
+}
+
+// One episode of random actions, as an actor would record it.
+hem::v1::Trajectory RecordEpisode(const std::string& env_name, const hem::v1::EnvSpec& spec) {
+  auto envs = VectorEnv::Create(env_name, 1);
+  HEM_CHECK(envs.ok()) << envs.status();
+  Exploration random_actions(spec, ExplorationOptions(), 5);
+  EpisodeRecorder recorder(spec);
+  auto floats = [](absl::Span<const float> v) {
+    return absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(v.data()), v.size() * 4);
+  };
+  (*envs)->Reset(0, 9);
+  recorder.Begin(9, 0, floats((*envs)->states()), (*envs)->achieved_goals(),
+                 (*envs)->desired_goals(), {});
+  std::vector<float> action(ActionDim(spec));
+  for (int t = 0; t < spec.horizon(); ++t) {
+    random_actions.Random(absl::MakeSpan(action));
+    (*envs)->Step(action);
+    recorder.Append(action, floats((*envs)->states()), (*envs)->achieved_goals(), false);
+  }
+  return recorder.Finish(0, 0);
+}
+
+void PrintPhases(const char* engine, const ActorPhaseSeconds& p, int64_t steps) {
+  const double us = 1e6 / steps;
+  std::printf("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f |\n", engine,
+              p.env_step * us, p.inference * us, p.noise * us, p.recording * us, p.insert * us,
+              p.policy_swap * us, p.other * us, Total(p) * us, steps / Total(p));
+}
+
+void Breakdown(const std::vector<std::string>& envs, const std::vector<int>& counts) {
+  const absl::Duration duration = absl::Seconds(absl::GetFlag(FLAGS_seconds));
+  const int slices = absl::GetFlag(FLAGS_slices);
+  for (const std::string& env_name : envs) {
+    auto spec = MakeEnvSpec(env_name);
+    HEM_CHECK(spec.ok()) << spec.status();
+    Services services(*spec, absl::GetFlag(FLAGS_publish_hz));
+    const hem::v1::PolicyConfig& config = services.weights().config();
+    for (int m : counts) {
+      // The actor loop's phases, LibTorch and lean slices alternating.
+      ActorPhaseSeconds phases[2];
+      int64_t steps[2] = {0, 0};
+      for (int slice = 0; slice < slices; ++slice) {
+        for (int lean = 0; lean < 2; ++lean) {
+          ActorSlice s = RunActorSlice(env_name, m, services.replay_address(),
+                                       services.learner_address(), lean == 0, duration);
+          Add(s.phases, &phases[lean]);
+          steps[lean] += s.env_steps;
+        }
+      }
+      std::printf("\n%s, M = %d: microseconds per env step on the actor's stepping thread "
+                  "(%d slices of %.1f s each)\n\n",
+                  env_name.c_str(), m, slices, absl::GetFlag(FLAGS_seconds));
+      std::printf("| inference | env step | inference | noise | recording | insert | "
+                  "weight swap | other | total | steps/s |\n");
+      std::printf("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+      PrintPhases("LibTorch", phases[0], steps[0]);
+      PrintPhases("lean", phases[1], steps[1]);
+
+      // Inference alone, per batch of M rows: each engine through Policy::Act
+      // (forward pass and sampling, as actors call it), the lean forward on
+      // each kernel, and the matrix products LibTorch runs, done directly.
+      auto torch_policy = Policy::FromWeights(services.weights(), InferenceEngine::kLibTorch);
+      auto lean_policy = Policy::FromWeights(services.weights());
+      HEM_CHECK(torch_policy.ok() && lean_policy.ok());
+      const int obs = ObservationSize(*spec), goal = spec->goal_dim(), dim = ActionDim(*spec);
+      std::mt19937_64 rng(1);
+      std::normal_distribution<float> normal(0.0f, 1.0f);
+      std::vector<float> s(m * obs), g(m * goal), a(m * dim);
+      for (float& v : s) v = normal(rng);
+      for (float& v : g) v = normal(rng);
+      const PolicyInputs in{m, s.data(), nullptr, g.data(), nullptr};
+      LeanMlpWeights random_mlp = RandomMlp(config);
+      auto blas = LeanMlp::Create(random_mlp, LeanMlp::Kernel::kBlas).value();
+      std::unique_ptr<LeanMlp> avx512;
+      if (Avx512Supported()) avx512 = LeanMlp::Create(random_mlp, LeanMlp::Kernel::kAvx512).value();
+      size_t widest = 0;
+      for (const LeanLayerWeights& l : random_mlp.layers) {
+        widest = std::max<size_t>(widest, std::max(l.inputs, l.outputs));
+      }
+      std::vector<float> head(m * widest), x(m * widest), y(m * widest);
+      const int calls = std::max(20, 4000 / m), reps = 9;
+      std::vector<std::function<void()>> paths = {
+          [&] { HEM_CHECK((*torch_policy)->Act(in, false, absl::MakeSpan(a)).ok()); },
+          // LibTorch's Linear is x W^T: one sgemm per layer, W as [outputs, inputs].
+          [&] {
+            for (const LeanLayerWeights& l : random_mlp.layers) {
+              cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, l.outputs, l.inputs, 1.0f,
+                          x.data(), l.inputs, l.weight.data(), l.inputs, 0.0f, y.data(),
+                          l.outputs);
+            }
+          },
+          [&] { HEM_CHECK((*lean_policy)->Act(in, false, absl::MakeSpan(a)).ok()); },
+          [&] { blas->Forward(m, s.data(), g.data(), head.data()); },
+      };
+      if (avx512 != nullptr) {
+        paths.push_back([&] { avx512->Forward(m, s.data(), g.data(), head.data()); });
+      }
+      std::vector<double> t = SecondsPerCall(paths, calls, reps);
+      t.resize(5, 0.0);
+      const double t_torch = t[0], t_sgemm = t[1], t_lean = t[2], t_blas = t[3], t_avx = t[4];
+      double flops = 0;
+      for (const LeanLayerWeights& l : random_mlp.layers) flops += 2.0 * m * l.inputs * l.outputs;
+      std::printf("\ninference per batch of %d rows (%.2f MFLOP), median of %d x %d calls:\n\n",
+                  m, flops / 1e6, reps, calls);
+      std::printf("| path | us per batch | us per row | GFLOP/s |\n|---|--:|--:|--:|\n");
+      auto row = [&](const char* name, double t) {
+        if (t > 0) {
+          std::printf("| %s | %.1f | %.2f | %.0f |\n", name, t * 1e6, t * 1e6 / m, flops / t / 1e9);
+        }
+      };
+      row("LibTorch Policy::Act (sampling included)", t_torch);
+      row("its matrix products alone: cblas_sgemm x W^T", t_sgemm);
+      row("lean Policy::Act (sampling included)", t_lean);
+      row("lean forward, kBlas (sgemm + fused bias/ReLU)", t_blas);
+      row("lean forward, kAvx512 (packed weights)", t_avx);
+      std::printf("\nLibTorch framework overhead: %.1f us per batch (%.0f %% of its Act)\n",
+                  (t_torch - t_sgemm) * 1e6, 100 * (t_torch - t_sgemm) / t_torch);
+
+      // Off the stepping thread: loading a version, serialising episodes.
+      const std::vector<double> load = SecondsPerCall(
+          {[&] { HEM_CHECK((*torch_policy)->LoadWeights(services.weights()).ok()); },
+           [&] { HEM_CHECK((*lean_policy)->LoadWeights(services.weights()).ok()); }},
+          5, 9);
+      const double load_torch = load[0], load_lean = load[1];
+      hem::v1::InsertRequest request;
+      *request.mutable_trajectory() = RecordEpisode(env_name, *spec);
+      std::string bytes;
+      const double serialise =
+          SecondsPerCall({[&] { request.SerializeToString(&bytes); }}, 200, 9)[0];
+      std::printf("off the stepping thread: loading a version %.2f ms (LibTorch) / %.2f ms "
+                  "(lean; %.1f %% of a core at %.0f versions/s); serialising an episode "
+                  "%.0f ns per env step (%zu bytes per %d steps)\n",
+                  load_torch * 1e3, load_lean * 1e3,
+                  100 * load_lean * absl::GetFlag(FLAGS_publish_hz),
+                  absl::GetFlag(FLAGS_publish_hz),
+                  serialise * 1e9 / request.trajectory().num_steps(), bytes.size(),
+                  static_cast<int>(request.trajectory().num_steps()));
+      std::fflush(stdout);
+    }
+  }
+}
+
+int Main() {
+  SetPolicyThreads(1, 1);  // One OpenBLAS and LibTorch thread, as actors run.
+  const std::vector<int> counts = ParseCounts(absl::GetFlag(FLAGS_num_envs));
+  std::vector<std::string> envs;
+  for (absl::string_view name : absl::StrSplit(absl::GetFlag(FLAGS_envs), ',', absl::SkipEmpty())) {
+    envs.emplace_back(name);
+  }
+  HEM_CHECK(absl::GetFlag(FLAGS_slices) >= 1) << "--slices: must be >= 1";
+  if (absl::GetFlag(FLAGS_breakdown)) {
+    Breakdown(envs, counts);
+  } else {
+    RatioTable(envs, counts);
   }
   return 0;
 }
@@ -178,6 +475,8 @@ int Main() {
 }  // namespace hem
 
 int main(int argc, char** argv) {
+  // InitProcess restarts the program with OpenBLAS's SkylakeX kernels where
+  // OpenBLAS misdetects this CPU (common/blas_core.h), as every hem binary.
   hem::InitProcess(argc, argv, "Actor env steps/s next to the bare environment loop.");
   return hem::Main();
 }

@@ -2,14 +2,17 @@
 // refresh, episode streaming, and the evaluator's variant of the same loop.
 #include "actor/actor_loop.h"
 
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <numeric>
 
 #include "absl/strings/str_cat.h"
+#include "actor/ack_log.h"
 #include "actor/envs/vector_env.h"
 #include "actor/episode_recorder.h"
 #include "actor/evaluation.h"
+#include "actor/policy_refresher.h"
 #include "common/env_catalog.h"
 #include "common/env_spec_util.h"
 #include "common/grpc_util.h"
@@ -85,6 +88,20 @@ absl::Span<const float> Row(absl::Span<const float> values, int i, int width) {
   return values.subspan(static_cast<size_t>(i) * width, width);
 }
 
+// Seconds since the previous Lap (or construction), for ActorPhaseSeconds.
+class LapTimer {
+ public:
+  double Lap() {
+    const auto now = std::chrono::steady_clock::now();
+    const double seconds = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    return seconds;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
 }  // namespace
 
 ActorProgress ActorLoop::progress() const {
@@ -106,17 +123,37 @@ absl::Status ActorLoop::RunTraining(const std::atomic<bool>& stop) {
   HEM_ASSIGN_OR_RETURN(hem::v1::EnvSpec spec, MakeEnvSpec(options_.env_name));
   HEM_ASSIGN_OR_RETURN(std::unique_ptr<VectorEnv> envs,
                        VectorEnv::Create(options_.env_name, options_.num_envs));
+  HEM_ASSIGN_OR_RETURN(const std::shared_ptr<const Credentials> credentials,
+                       LoadNetCredentials(options_.net));
+  // Declared before the writer, whose stream threads call it until it is gone.
+  std::unique_ptr<AckLog> ack_log;
+  if (!options_.ack_log.empty()) {
+    HEM_ASSIGN_OR_RETURN(ack_log, AckLog::Open(options_.ack_log));
+  }
   ReplayWriterOptions writer_options;
   writer_options.addresses = options_.replay_addresses;
+  if (ack_log != nullptr) {
+    writer_options.on_stored = [log = ack_log.get()](const hem::v1::Trajectory& trajectory) {
+      log->Append(trajectory);
+    };
+  }
+  writer_options.credentials = credentials;
   HEM_ASSIGN_OR_RETURN(std::unique_ptr<ShardedReplayWriter> writer,
                        ShardedReplayWriter::Create(writer_options, spec));
   std::unique_ptr<ParameterSubscriber> subscriber;
   std::unique_ptr<hem::v1::ParameterService::Stub> learner;
   if (!options_.learner_address.empty()) {
-    HEM_ASSIGN_OR_RETURN(subscriber,
-                         ParameterSubscriber::Create(options_.learner_address));
+    HEM_ASSIGN_OR_RETURN(subscriber, ParameterSubscriber::Create(options_.learner_address,
+                                                                 credentials.get()));
     learner = hem::v1::ParameterService::NewStub(
-        CreateHemChannel(options_.learner_address));
+        CreateHemChannel(options_.learner_address, credentials.get()));
+  }
+  // New weights are loaded on the refresher's thread, never between steps.
+  std::unique_ptr<PolicyRefresher> refresher;
+  if (subscriber != nullptr) {
+    refresher = std::make_unique<PolicyRefresher>(
+        subscriber.get(), options_.libtorch_inference ? InferenceEngine::kLibTorch
+                                                      : InferenceEngine::kDefault);
   }
 
   const int m = options_.num_envs;
@@ -127,7 +164,7 @@ absl::Status ActorLoop::RunTraining(const std::atomic<bool>& stop) {
                           EpisodeSeed(options_.seed, options_.actor_id, ~0ull));
   std::unique_ptr<Policy> policy;
   std::vector<EpisodeRecorder> recorders(m, EpisodeRecorder(spec));
-  uint64_t next_episode = 0;
+  uint64_t next_episode = FirstEpisodeId(options_);
   std::vector<uint64_t> episode_ids(m);
   auto begin_episode = [&](int i) {
     episode_ids[i] = next_episode;
@@ -146,25 +183,36 @@ absl::Status ActorLoop::RunTraining(const std::atomic<bool>& stop) {
   int recent_successes = 0;
   absl::Time last_report = absl::Now();
   int64_t steps_at_last_report = 0;
+  ActorPhaseSeconds& phases = progress.phases;
+  LapTimer timer;
   while (!stop.load()) {
-    RefreshPolicy(subscriber.get(), &policy);
+    if (refresher != nullptr) refresher->Swap(&policy);
+    phases.policy_swap += timer.Lap();
     if (policy != nullptr) {
       HEM_RETURN_IF_ERROR(policy->Act(InputsFrom(*envs), /*deterministic=*/false,
                                       absl::MakeSpan(actions)));
+      const double inference = timer.Lap();
+      phases.inference += inference;
+      inference_.Observe(absl::Seconds(inference));
+      exploration.UsePolicy(policy->config());  // HER's exploration for HER policies.
       exploration.Perturb(absl::MakeSpan(actions));
     } else {
       exploration.Random(absl::MakeSpan(actions));
     }
+    phases.noise += timer.Lap();
     envs->Step(actions);
     progress.env_steps += m;
+    phases.env_step += timer.Lap();
     for (int i = 0; i < m; ++i) {
       recorders[i].Append(Row(actions, i, action_dim), ObservationBytes(*envs, i),
                           Row(envs->achieved_goals(), i, goal_dim),
                           envs->successes()[i] != 0);
       if (!recorders[i].Done()) continue;
+      phases.recording += timer.Lap();
       const bool success = recorders[i].succeeded();
       hem::v1::Trajectory trajectory =
           recorders[i].Finish(options_.actor_id, episode_ids[i]);
+      phases.recording += timer.Lap();
       // Block (retrying) rather than drop: a shard restart pauses this actor
       // instead of losing experience.
       for (;;) {
@@ -183,8 +231,11 @@ absl::Status ActorLoop::RunTraining(const std::atomic<bool>& stop) {
         recent_successes -= recent.front();
         recent.pop_front();
       }
+      phases.insert += timer.Lap();
       begin_episode(i);
+      phases.env_step += timer.Lap();  // Resets count as stepping, as in a bare loop.
     }
+    phases.recording += timer.Lap();
     if (options_.max_env_steps > 0 && progress.env_steps >= options_.max_env_steps) {
       break;
     }
@@ -196,6 +247,10 @@ absl::Status ActorLoop::RunTraining(const std::atomic<bool>& stop) {
       progress.recent_success_rate =
           recent.empty() ? 0.0 : static_cast<double>(recent_successes) / recent.size();
       progress.policy_version = policy ? policy->version() : -1;
+      if (subscriber != nullptr) {
+        std::shared_ptr<const hem::v1::PolicyWeights> newest = subscriber->Latest();
+        progress.newest_version = newest ? newest->version() : -1;
+      }
       progress.trajectories_acknowledged = writer->stats().acknowledged;
       Publish(progress);
       if (learner != nullptr) {
@@ -214,6 +269,7 @@ absl::Status ActorLoop::RunTraining(const std::atomic<bool>& stop) {
       last_report = now;
       steps_at_last_report = progress.env_steps;
     }
+    phases.other += timer.Lap();
   }
   // Hand over what was collected before leaving; partial episodes are not
   // sent (the replay service stores whole episodes only).
@@ -228,10 +284,13 @@ absl::Status ActorLoop::RunTraining(const std::atomic<bool>& stop) {
 absl::Status ActorLoop::RunEvaluation(const std::atomic<bool>& stop) {
   HEM_ASSIGN_OR_RETURN(std::unique_ptr<VectorEnv> envs,
                        VectorEnv::Create(options_.env_name, options_.num_envs));
-  HEM_ASSIGN_OR_RETURN(std::unique_ptr<ParameterSubscriber> subscriber,
-                       ParameterSubscriber::Create(options_.learner_address));
-  auto learner =
-      hem::v1::ParameterService::NewStub(CreateHemChannel(options_.learner_address));
+  HEM_ASSIGN_OR_RETURN(const std::shared_ptr<const Credentials> credentials,
+                       LoadNetCredentials(options_.net));
+  HEM_ASSIGN_OR_RETURN(
+      std::unique_ptr<ParameterSubscriber> subscriber,
+      ParameterSubscriber::Create(options_.learner_address, credentials.get()));
+  auto learner = hem::v1::ParameterService::NewStub(
+      CreateHemChannel(options_.learner_address, credentials.get()));
   std::unique_ptr<Policy> policy;
   ActorProgress progress;
   int64_t last_evaluated = -1;

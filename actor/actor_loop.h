@@ -15,8 +15,24 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "actor/actor_options.h"
+#include "common/duration_histogram.h"
 
 namespace hem {
+
+// Where the training loop's time went since Run began: seconds of wall time
+// on the stepping thread, from a steady-clock read between phases (a few per
+// M env steps). Serialising and sending episodes happen on the replay
+// writer's threads, and loading new weights on PolicyRefresher's, so neither
+// is in here.
+struct ActorPhaseSeconds {
+  double policy_swap = 0;  // Taking up newly loaded weights (a pointer swap).
+  double inference = 0;    // Policy::Act: the forward pass and sampling from pi.
+  double noise = 0;        // Exploration noise (random actions before a policy).
+  double env_step = 0;     // VectorEnv::Step, and resets of finished instances.
+  double recording = 0;    // EpisodeRecorder: Append every step, Finish per episode.
+  double insert = 0;       // ShardedReplayWriter::Insert (waits when shards lag).
+  double other = 0;        // The loop's own bookkeeping and progress reports.
+};
 
 // Progress numbers, readable from other threads while the loop runs.
 struct ActorProgress {
@@ -25,11 +41,13 @@ struct ActorProgress {
   int64_t successes = 0;
   double recent_success_rate = 0;   // Over the last 100 episodes.
   int64_t policy_version = -1;      // Version acting now; -1 = random.
+  int64_t newest_version = -1;      // Newest version received from the learner.
   double env_steps_per_second = 0;
   int64_t trajectories_acknowledged = 0;
   int64_t insert_retries = 0;
   double last_eval_success_rate = -1;  // Evaluation mode; -1 before the first.
   int64_t evaluations = 0;
+  ActorPhaseSeconds phases;  // Training mode.
 };
 
 class ActorLoop {
@@ -42,6 +60,9 @@ class ActorLoop {
   absl::Status Run(const std::atomic<bool>& stop);
 
   ActorProgress progress() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Time of each batched policy inference (one per step of the M
+  // instances), recorded without a lock; readable while the loop runs.
+  const DurationHistogram& inference_seconds() const { return inference_; }
 
  private:
   absl::Status RunTraining(const std::atomic<bool>& stop);
@@ -51,6 +72,7 @@ class ActorLoop {
   const ActorOptions options_;
   mutable absl::Mutex mu_;
   ActorProgress progress_ ABSL_GUARDED_BY(mu_);
+  DurationHistogram inference_;
 };
 
 }  // namespace hem

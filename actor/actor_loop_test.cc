@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 #include <utility>
@@ -165,6 +168,61 @@ TEST_F(ActorLoopTest, SurvivesAReplayRestartWithoutDuplicatesOrPartialEpisodes) 
     EXPECT_TRUE(ids.insert(episode->episode_id).second)
         << "episode " << episode->episode_id << " stored twice";
   }
+}
+
+// Issue 11: an actor restarted with its actor_id (as a supervisor, Slurm or
+// Kubernetes restarts it) used to count episode ids from 0 again, and the
+// shard dropped every episode of its second life as a duplicate while the
+// actor counted them as stored.
+TEST_F(ActorLoopTest, ARestartedActorHasItsNewEpisodesStoredAndLogged) {
+  const std::string ack_log = absl::StrCat(::testing::TempDir(), "/acks.txt");
+  std::remove(ack_log.c_str());
+  int64_t acknowledged = 0;
+  for (int life = 0; life < 2; ++life) {
+    ActorOptions options = Options();
+    options.max_env_steps = 2000;
+    options.ack_log = ack_log;
+    ActorLoop loop(options);
+    std::atomic<bool> stop{false};
+    ASSERT_TRUE(loop.Run(stop).ok());
+    const ActorProgress progress = loop.progress();
+    EXPECT_EQ(progress.trajectories_acknowledged, progress.episodes);
+    acknowledged += progress.trajectories_acknowledged;
+    EXPECT_EQ(static_cast<int64_t>(Episodes(*replay_).size()), acknowledged)
+        << "life " << life << ": episodes were dropped as duplicates";
+  }
+  std::map<uint64_t, int> stored;  // episode id -> steps.
+  for (const auto& episode : Episodes(*replay_)) {
+    EXPECT_TRUE(stored.emplace(episode->episode_id, episode->num_steps).second);
+  }
+  // The acknowledgement log: one line per stored episode, with its length.
+  std::ifstream lines(ack_log);
+  uint64_t actor_id = 0, episode_id = 0;
+  int steps = 0, logged = 0;
+  while (lines >> actor_id >> episode_id >> steps) {
+    ++logged;
+    EXPECT_EQ(actor_id, 7u);
+    auto it = stored.find(episode_id);
+    ASSERT_NE(it, stored.end()) << "acknowledged episode " << episode_id << " not stored";
+    EXPECT_EQ(it->second, steps);
+  }
+  EXPECT_EQ(logged, acknowledged);
+}
+
+TEST_F(ActorLoopTest, AFixedFirstEpisodeIdCountsUpFromThere) {
+  ActorOptions options = Options();
+  options.max_env_steps = 200;
+  options.first_episode_id = 1000;
+  ActorLoop loop(options);
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE(loop.Run(stop).ok());
+  for (const auto& episode : Episodes(*replay_)) {
+    EXPECT_GE(episode->episode_id, 1000u);
+    EXPECT_LT(episode->episode_id, 1000u + loop.progress().episodes + options.num_envs);
+  }
+  options.first_episode_id = -2;
+  EXPECT_NE(ActorFlagError(ActorLoop(options).Run(stop)).message().find("--first_episode_id"),
+            absl::string_view::npos);
 }
 
 TEST_F(ActorLoopTest, BadOptionsAreRejectedByName) {

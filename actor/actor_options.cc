@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
 #include "common/env_catalog.h"
 
 namespace hem {
@@ -13,6 +14,11 @@ absl::Status FieldError(absl::string_view field, absl::string_view reason) {
 }
 
 }  // namespace
+
+uint64_t FirstEpisodeId(const ActorOptions& options) {
+  if (options.first_episode_id >= 0) return static_cast<uint64_t>(options.first_episode_id);
+  return static_cast<uint64_t>(absl::ToUnixMicros(absl::Now()));
+}
 
 absl::Status ValidateActorOptions(const ActorOptions& o) {
   if (o.num_envs < 1) {
@@ -29,8 +35,17 @@ absl::Status ValidateActorOptions(const ActorOptions& o) {
     return FieldError("exploration.epsilon",
                       absl::StrCat("must be in [0, 1], got ", o.exploration.epsilon));
   }
+  if (o.metrics_port < -1 || o.metrics_port > 65535) {
+    return FieldError("metrics_port",
+                      absl::StrCat(o.metrics_port, " not -1 (off) or in [0, 65535]"));
+  }
   if (o.status_port < 0 || o.status_port > 65535) {
     return FieldError("status_port", absl::StrCat(o.status_port, " not in [0, 65535]"));
+  }
+  if (absl::Status net = ValidateNetConfig(o.net); !net.ok()) return NetFieldError(net);
+  if (o.first_episode_id < -1) {
+    return FieldError("first_episode_id",
+                      absl::StrCat("must be >= 0, or -1 for the clock, got ", o.first_episode_id));
   }
   if (o.torch_threads < 1) {
     return FieldError("torch_threads", absl::StrCat("must be >= 1, got ", o.torch_threads));

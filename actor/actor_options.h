@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "actor/exploration.h"
+#include "common/net_config.h"
 
 namespace hem {
 
@@ -25,20 +26,41 @@ struct ActorOptions {
   int num_envs = 32;
   uint64_t actor_id = 0;  // Unique per actor in a cluster; part of every episode id.
   uint64_t seed = 1;      // Base seed; every episode's seed derives from it and actor_id.
-  // Replay shards "host:port" (training mode only; at least one).
+  // Id of this life's first episode; the next ones count up from it. -1 =
+  // microseconds since the Unix epoch at start, so an actor restarted with
+  // its actor_id never reuses an id of its earlier lives (a shard would drop
+  // those episodes as duplicates). Episode seeds derive from the ids.
+  int64_t first_episode_id = -1;
+  // Append "actor_id episode_id num_steps" to this file for every episode a
+  // shard acknowledged (actor/ack_log.h); "" = no log. For tests.
+  std::string ack_log;
+  // Replay shards "host:port" (training mode only; at least one). RunActor
+  // also accepts "rdzv:replay/<i>", resolved through net.rendezvous_dir.
   std::vector<std::string> replay_addresses;
-  // The learner's ParameterService "host:port"; empty = random actions
-  // (training) - evaluation needs it.
+  // The learner's ParameterService "host:port" (or, for RunActor,
+  // "rdzv:learner/0"); empty = random actions (training) - evaluation needs it.
   std::string learner_address;
   ExplorationOptions exploration;  // sigma_a = 0.5, epsilon = 0 by default.
   int64_t max_env_steps = 0;       // Stop after this many env steps; 0 = never.
   absl::Duration report_interval = absl::Seconds(1);  // Progress to the learner.
   absl::Duration insert_timeout = absl::Seconds(1);   // Per insert attempt; retried.
-  // StatusService port on loopback (RunActor only); 0 = any free port.
+  // StatusService port on net.bind_host (RunActor only); 0 = any free port.
   int status_port = 0;
+  // Prometheus /metrics on net.bind_host (RunActor only; actor_metrics.h);
+  // -1 = off, 0 = any free port.
+  int metrics_port = -1;
+  // Where the status server listens (loopback by default), TLS + token
+  // credentials for it and for every client (replay, learner), and the
+  // rendezvous RunActor publishes itself in ("actor-<actor_id>" or
+  // "evaluator-<actor_id>") and resolves rdzv: addresses from.
+  NetConfig net;
   // LibTorch (and OpenBLAS) threads for policy inference (RunActor only):
   // one per process, since a cluster runs several processes per core.
   int torch_threads = 1;
+  // Act through LibTorch even for MLP policies, which otherwise take the
+  // lean path (learner/lean_mlp.h): the baseline actor_benchmark compares
+  // against. No flag.
+  bool libtorch_inference = false;
 
   // Evaluation mode (the evaluator process).
   bool eval = false;
@@ -46,6 +68,10 @@ struct ActorOptions {
   absl::Duration eval_interval = absl::Seconds(5);  // Minimum time between evaluations.
   bool eval_deterministic = true;  // Mean / argmax (the paper); false = sample pi.
 };
+
+// The id of this life's first episode: first_episode_id, or the clock's
+// microseconds since the Unix epoch when it is -1.
+uint64_t FirstEpisodeId(const ActorOptions& options);
 
 // Checks every field, naming the first bad one: "num_envs: must be >= 1,
 // got 0", "env_name: unknown env 'x' (known: ...)".

@@ -9,7 +9,16 @@ namespace hem {
 
 Exploration::Exploration(const hem::v1::EnvSpec& spec,
                          ExplorationOptions options, uint64_t seed)
-    : spec_(spec), options_(options), rng_(seed) {}
+    : spec_(spec), own_options_(options), options_(options), rng_(seed) {}
+
+void Exploration::UsePolicy(const hem::v1::PolicyConfig& policy) {
+  if (policy.algorithm() == hem::v1::ALGORITHM_HEM) {
+    options_ = own_options_;
+    return;
+  }
+  options_.action_noise = policy.exploration_noise();
+  options_.epsilon = policy.random_action_probability();
+}
 
 void Exploration::Perturb(absl::Span<float> actions) {
   if (IsDiscrete(spec_)) {
@@ -31,6 +40,12 @@ void Exploration::Perturb(absl::Span<float> actions) {
     const float half_width = 0.5f * (box.high(d) - box.low(d));
     actions[i] = std::clamp(actions[i] + options_.action_noise * half_width * normal(rng_),
                             box.low(d), box.high(d));
+  }
+  if (options_.epsilon <= 0) return;
+  // A whole action row at a time, as baselines' random_eps.
+  std::uniform_real_distribution<float> coin(0.0f, 1.0f);
+  for (size_t row = 0; row + dim <= actions.size(); row += dim) {
+    if (coin(rng_) < options_.epsilon) Random(actions.subspan(row, dim));
   }
 }
 

@@ -12,11 +12,14 @@
 namespace hem {
 
 // Validates `options`, sets the inference threads, starts the StatusService
-// on loopback port options.status_port (role "actor", or "evaluator" with
-// options.eval; ready once the loop starts), runs the ActorLoop until `stop`
-// becomes true or max_env_steps is reached, then stops serving. Errors name
-// the ActorOptions field at fault (bad options, a port that cannot be bound)
-// or come from the loop.
+// on options.net.bind_host:status_port (role "actor", or "evaluator" with
+// options.eval; TLS + token with options.net's credentials), resolves
+// rdzv: replay and learner addresses through options.net.rendezvous_dir,
+// becomes ready (and publishes "<role>-<actor_id>" there) once the loop
+// starts, runs the ActorLoop until `stop` becomes true or max_env_steps is
+// reached, then stops serving. Errors name the ActorOptions field at fault
+// (bad options, a port that cannot be bound, an address never published) or
+// come from the loop.
 absl::Status RunActor(const ActorOptions& options, const std::atomic<bool>& stop);
 
 }  // namespace hem

@@ -55,13 +55,18 @@ std::vector<std::string> CheckpointFiles::List() const {
 
 int64_t CheckpointFiles::NewestSequence() const {
   const std::vector<std::string> paths = List();
-  if (paths.empty()) return -1;
-  absl::string_view name(paths.front());
+  return paths.empty() ? -1 : SequenceOf(paths.front());
+}
+
+int64_t CheckpointFiles::SequenceOf(absl::string_view path) const {
+  absl::string_view name(path);
   name.remove_prefix(name.rfind('/') == absl::string_view::npos ? 0 : name.rfind('/') + 1);
-  absl::ConsumePrefix(&name, prefix_);
-  absl::ConsumeSuffix(&name, suffix_);
   int64_t sequence = -1;
-  return absl::SimpleAtoi(name, &sequence) ? sequence : -1;
+  if (!absl::ConsumePrefix(&name, prefix_) || !absl::ConsumeSuffix(&name, suffix_) ||
+      !absl::SimpleAtoi(name, &sequence) || sequence < 0) {
+    return -1;
+  }
+  return sequence;
 }
 
 absl::StatusOr<std::string> CheckpointFiles::PathFor(int64_t sequence) const {

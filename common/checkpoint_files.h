@@ -17,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace hem {
 
@@ -32,6 +33,9 @@ class CheckpointFiles {
 
   // Highest sequence present, or -1 when there is none.
   int64_t NewestSequence() const;
+
+  // The sequence in one of List()'s paths; -1 for a path not named so.
+  int64_t SequenceOf(absl::string_view path) const;
 
   // The path for `sequence`, creating the directory (and parents) if needed.
   absl::StatusOr<std::string> PathFor(int64_t sequence) const;

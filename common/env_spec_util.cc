@@ -23,9 +23,19 @@ absl::Status ValidateTensorSpec(const hem::v1::TensorSpec& spec,
                                        DTypeName(spec.dtype())));
   }
   if (spec.shape_size() == 0) return Invalid(field, "shape is empty");
+  if (spec.shape_size() > kMaxSpecRank) {
+    return Invalid(field, absl::StrCat("shape has ", spec.shape_size(),
+                                       " dimensions, more than ", kMaxSpecRank));
+  }
+  int64_t elements = 1;
   for (int64_t d : spec.shape()) {
     if (d < 1 || d > (1 << 20)) {
       return Invalid(field, absl::StrCat("dimension ", d, " out of [1, 2^20]"));
+    }
+    elements *= d;  // <= 2^20 * 2^26: no overflow before the check.
+    if (elements > kMaxSpecElements) {
+      return Invalid(field, absl::StrCat("shape has more than ", kMaxSpecElements,
+                                         " elements"));
     }
   }
   return absl::OkStatus();
@@ -59,23 +69,31 @@ absl::Status ValidateEnvSpec(const hem::v1::EnvSpec& spec) {
   if (spec.env_name().empty()) return Invalid("env_name", "is empty");
   absl::Status status = ValidateTensorSpec(spec.observation(), "observation");
   if (!status.ok()) return status;
-  if (spec.goal_dim() < 1) {
-    return Invalid("goal_dim", absl::StrCat("must be >= 1, got ", spec.goal_dim()));
+  if (spec.goal_dim() < 1 || spec.goal_dim() > kMaxGoalDim) {
+    return Invalid("goal_dim", absl::StrCat("must be in [1, ", kMaxGoalDim,
+                                            "], got ", spec.goal_dim()));
   }
-  if (spec.horizon() < 1) {
-    return Invalid("horizon", absl::StrCat("must be >= 1, got ", spec.horizon()));
+  if (spec.horizon() < 1 || spec.horizon() > kMaxHorizon) {
+    return Invalid("horizon", absl::StrCat("must be in [1, ", kMaxHorizon,
+                                           "], got ", spec.horizon()));
   }
   const auto& actions = spec.action_space();
   switch (actions.kind_case()) {
     case hem::v1::ActionSpace::kDiscrete:
-      if (actions.discrete().n() < 1) {
+      if (actions.discrete().n() < 1 || actions.discrete().n() > kMaxActionDim) {
         return Invalid("action_space.discrete.n",
-                       absl::StrCat("must be >= 1, got ", actions.discrete().n()));
+                       absl::StrCat("must be in [1, ", kMaxActionDim, "], got ",
+                                    actions.discrete().n()));
       }
       break;
     case hem::v1::ActionSpace::kBox: {
       const auto& box = actions.box();
       if (box.low_size() < 1) return Invalid("action_space.box.low", "is empty");
+      if (box.low_size() > kMaxActionDim) {
+        return Invalid("action_space.box.low",
+                       absl::StrCat("has ", box.low_size(), " entries, more than ",
+                                    kMaxActionDim));
+      }
       if (box.low_size() != box.high_size()) {
         return Invalid("action_space.box.high",
                        absl::StrCat("has ", box.high_size(), " entries, low has ",

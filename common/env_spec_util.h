@@ -23,9 +23,19 @@ uint64_t ComputeSpecId(const hem::v1::EnvSpec& spec);
 // Sets spec->spec_id to ComputeSpecId(*spec).
 void AssignSpecId(hem::v1::EnvSpec* spec);
 
-// Checks every field for a usable spec: positive sizes, supported dtypes,
-// consistent bounds, a success rule with the parameters it needs, and
-// spec_id == ComputeSpecId(spec). Errors name the field ("spec.horizon: ...").
+// Upper bounds on what a spec may size, so that every product derived from
+// a valid spec (row bytes, a trajectory's tensors) fits in int64 and no spec
+// from the wire can make a receiver allocate beyond reason.
+inline constexpr int kMaxSpecRank = 8;                        // Tensor dims.
+inline constexpr int64_t kMaxSpecElements = int64_t{1} << 26;  // Per row.
+inline constexpr int kMaxGoalDim = 1 << 16;
+inline constexpr int kMaxActionDim = 1 << 16;
+inline constexpr int kMaxHorizon = 1 << 20;
+
+// Checks every field for a usable spec: positive sizes within the bounds
+// above, supported dtypes, consistent bounds, a success rule with the
+// parameters it needs, and spec_id == ComputeSpecId(spec). Errors name the
+// field ("spec.horizon: ...").
 absl::Status ValidateEnvSpec(const hem::v1::EnvSpec& spec);
 
 // Elements in one observation (product of observation.shape).

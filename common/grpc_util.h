@@ -1,6 +1,14 @@
 // gRPC conventions every hem process shares: message size limits, keepalive,
-// loopback-by-default addresses, and conversions between grpc::Status and
+// loopback-by-default addresses, TLS with a bearer token when credentials are
+// given (common/net_config.h), and conversions between grpc::Status and
 // absl::Status.
+//
+// With credentials, a server speaks only TLS (the run's node certificate; no
+// client certificates) and answers every call that lacks
+// "authorization: Bearer <token>" with UNAUTHENTICATED, counting it in
+// UnauthenticatedCallCount(); a client verifies the server against the run's
+// CA under the name kNodeCertificateName and sends the token on every call.
+// Without credentials both sides speak plaintext, as on loopback.
 #ifndef HEM_COMMON_GRPC_UTIL_H_
 #define HEM_COMMON_GRPC_UTIL_H_
 
@@ -11,33 +19,54 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/message_limits.h"
+#include "common/net_config.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/server_builder.h"
 #include "grpcpp/support/status.h"
 
 namespace hem {
 
-// Largest message any hem RPC sends or accepts: a batch of 256 84x84 RGB
-// images with next observations is ~11 MB; trajectories of image tasks ~1 MB.
-inline constexpr int kMaxMessageBytes = 256 << 20;
+// kMaxMessageBytes, the largest message any hem RPC sends or accepts, is in
+// common/message_limits.h (no gRPC there, for libraries that check sizes).
 
 // Applies message limits and keepalive settings to a server under
 // construction. Call before BuildAndStart.
 void ConfigureServerBuilder(grpc::ServerBuilder* builder);
 
-// A channel with the same limits and keepalive, to "host:port".
-std::shared_ptr<grpc::Channel> CreateHemChannel(const std::string& address);
+// The name every node certificate of a run carries (as a DNS SAN) and every
+// client verifies: one certificate serves all processes, wherever they run.
+inline constexpr char kNodeCertificateName[] = "hem-node";
 
-// Turns a port flag into a listen address. Loopback unless `bind_all` (the
-// cluster is a single machine by default; exposing it is a choice).
-std::string ListenAddress(int port, bool bind_all = false);
+// A channel with the same limits and keepalive, to "host:port": TLS with the
+// token when `credentials` is given (it is copied; it need not outlive the
+// channel), plaintext when null.
+std::shared_ptr<grpc::Channel> CreateHemChannel(const std::string& address,
+                                                const Credentials* credentials = nullptr);
 
-// Starts a server on `address` with the hem options and the given services.
+// Turns a port into a listen address on `host` (NetConfig::bind_host);
+// loopback by default (exposing a process is a choice).
+std::string ListenAddress(int port, absl::string_view host = kLoopbackHost);
+
+// Starts a server on `address` with the hem options and the given services,
+// with TLS and the token check when `credentials` is given (see above).
 // `address` may use port 0; the chosen port is returned in *bound_port.
 // Fails with UNAVAILABLE (naming the address) when the port cannot be bound.
 absl::StatusOr<std::unique_ptr<grpc::Server>> StartServer(
     const std::string& address, std::initializer_list<grpc::Service*> services,
-    int* bound_port);
+    int* bound_port, const Credentials* credentials = nullptr);
+
+// Calls refused for a missing or wrong token since the process started, over
+// all of its servers. Every StatusService reports it as
+// "unauthenticated_calls".
+int64_t UnauthenticatedCallCount();
+// Counts one request refused for a missing or wrong token by a server that
+// is not gRPC (the HTTP endpoints, common/http_server.h), so the process has
+// one count.
+void CountUnauthenticatedCall();
+// True when `authorization` is exactly "Bearer <token>", compared in a time
+// that depends only on the lengths (the check every hem server makes).
+bool IsBearerToken(absl::string_view authorization, absl::string_view token);
 
 // Waits until the channel is connected or the timeout expires.
 absl::Status WaitForChannelReady(grpc::Channel* channel, absl::Duration timeout);

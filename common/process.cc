@@ -1,5 +1,7 @@
 #include "common/process.h"
 
+#include <cstdlib>
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -29,6 +31,13 @@ void OnSignal(int) {
 
 std::vector<char*> InitProcess(int argc, char** argv, absl::string_view usage) {
   ReexecWithPreferredBlasCore(argv);
+  // gRPC drives a connection attempt (TCP connect, then the TLS handshake)
+  // only while a call waits on it or when its backup poller runs, every 5 s
+  // by default. A fail-fast call (status polls, the supervisor's readiness
+  // checks) to a peer that was not up yet leaves nothing waiting, so each
+  // handshake step took 5 s and TLS runs were not ready within a minute.
+  // Read once, at gRPC's initialisation; a user's own setting wins.
+  setenv("GRPC_CLIENT_CHANNEL_BACKUP_POLL_INTERVAL_MS", "100", /*overwrite=*/0);
   absl::SetProgramUsageMessage(std::string(usage));
   return absl::ParseCommandLine(argc, argv);
 }

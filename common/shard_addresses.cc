@@ -7,8 +7,32 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/mix.h"
+#include "common/rendezvous.h"
 
 namespace hem {
+namespace {
+
+// One entry: host:port (a bare port = 127.0.0.1:port) or rdzv:<role>/<index>.
+absl::StatusOr<std::string> ParseAddress(absl::string_view item) {
+  if (IsRendezvousAddress(item)) {
+    absl::StatusOr<RendezvousName> name = ParseRendezvousAddress(item);
+    if (!name.ok()) return name.status();
+    return std::string(item);
+  }
+  const size_t colon = item.rfind(':');
+  absl::string_view host =
+      colon == absl::string_view::npos ? "127.0.0.1" : item.substr(0, colon);
+  absl::string_view port_text =
+      colon == absl::string_view::npos ? item : item.substr(colon + 1);
+  int port = 0;
+  if (host.empty() || !absl::SimpleAtoi(port_text, &port) || port < 1 || port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", item, "' is not host:port with a port in [1, 65535]"));
+  }
+  return absl::StrCat(host, ":", port);
+}
+
+}  // namespace
 
 absl::StatusOr<std::vector<std::string>> ParseAddressList(
     absl::string_view list, absl::string_view flag_name) {
@@ -16,24 +40,16 @@ absl::StatusOr<std::vector<std::string>> ParseAddressList(
   std::set<std::string> seen;
   for (absl::string_view raw : absl::StrSplit(list, ',', absl::SkipWhitespace())) {
     absl::string_view item = absl::StripAsciiWhitespace(raw);
-    const size_t colon = item.rfind(':');
-    absl::string_view host =
-        colon == absl::string_view::npos ? "127.0.0.1" : item.substr(0, colon);
-    absl::string_view port_text =
-        colon == absl::string_view::npos ? item : item.substr(colon + 1);
-    int port = 0;
-    if (host.empty() || !absl::SimpleAtoi(port_text, &port) || port < 1 ||
-        port > 65535) {
+    absl::StatusOr<std::string> address = ParseAddress(item);
+    if (!address.ok()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("--", flag_name, ": '", item,
-                       "' is not host:port with a port in [1, 65535]"));
+          absl::StrCat("--", flag_name, ": ", address.status().message()));
     }
-    std::string address = absl::StrCat(host, ":", port);
-    if (!seen.insert(address).second) {
+    if (!seen.insert(*address).second) {
       return absl::InvalidArgumentError(
-          absl::StrCat("--", flag_name, ": '", address, "' is listed twice"));
+          absl::StrCat("--", flag_name, ": '", *address, "' is listed twice"));
     }
-    addresses.push_back(std::move(address));
+    addresses.push_back(*std::move(address));
   }
   if (addresses.empty()) {
     return absl::InvalidArgumentError(

@@ -12,9 +12,12 @@
 
 namespace hem {
 
-// Parses "host:port,host:port" (a bare port means 127.0.0.1:port). Errors
-// on an empty list, a bad or out-of-range port, or a duplicate address, naming
-// `flag_name` so the user knows which flag to fix.
+// Parses "host:port,host:port" (a bare port means 127.0.0.1:port). An entry
+// may instead name a process in the rendezvous, "rdzv:<role>/<index>"
+// (common/rendezvous.h): it is kept as is, for ResolveAddresses at start.
+// Errors on an empty list, a bad or out-of-range port, a malformed rdzv:
+// entry, or a duplicate address, naming `flag_name` so the user knows which
+// flag to fix.
 absl::StatusOr<std::vector<std::string>> ParseAddressList(
     absl::string_view list, absl::string_view flag_name);
 

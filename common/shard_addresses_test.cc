@@ -28,6 +28,16 @@ TEST(ParseAddressList, ErrorsNameTheFlag) {
   EXPECT_FALSE(ParseAddressList(":80", "x").ok());
 }
 
+TEST(ParseAddressList, KeepsRendezvousEntriesForLater) {
+  auto list = ParseAddressList("rdzv:replay/0, 127.0.0.1:9001,rdzv:replay/1", "replay");
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_THAT(*list, ElementsAre("rdzv:replay/0", "127.0.0.1:9001", "rdzv:replay/1"));
+  EXPECT_THAT(ParseAddressList("rdzv:replay", "replay").status().message(),
+              HasSubstr("--replay: 'rdzv:replay' is not rdzv:<role>/<index>"));
+  EXPECT_THAT(ParseAddressList("rdzv:replay/0,rdzv:replay/0", "replay").status().message(),
+              HasSubstr("is listed twice"));
+}
+
 TEST(ShardForEpisode, IsStableInRangeAndBalanced) {
   constexpr int kShards = 4;
   std::vector<int> counts(kShards);

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include "common/grpc_util.h"
+
 namespace hem {
 
 ProcessStatusService::ProcessStatusService(std::string role, std::string name)
@@ -17,6 +19,11 @@ void ProcessStatusService::SetReady(bool ready) {
   ready_ = ready;
 }
 
+void ProcessStatusService::SetLabel(const std::string& key, const std::string& value) {
+  absl::MutexLock lock(&mu_);
+  labels_[key] = value;
+}
+
 grpc::Status ProcessStatusService::GetStatus(grpc::ServerContext*,
                                              const hem::v1::StatusRequest*,
                                              hem::v1::ProcessStatus* response) {
@@ -29,9 +36,13 @@ grpc::Status ProcessStatusService::GetStatus(grpc::ServerContext*,
     absl::MutexLock lock(&mu_);
     response->set_ready(ready_);
     reporter = reporter_;
+    for (const auto& [key, value] : labels_) (*response->mutable_labels())[key] = value;
   }
   // Outside the lock: reporters take their own component's locks.
   if (reporter) reporter(response);
+  // Every process counts calls refused for a missing or wrong token.
+  (*response->mutable_metrics())["unauthenticated_calls"] =
+      static_cast<double>(UnauthenticatedCallCount());
   return grpc::Status::OK;
 }
 

@@ -1,9 +1,15 @@
 // The StatusService every hem process serves (hem.v1.StatusService), so
 // deploy/launch.sh and `hem_status` can watch any process the same way.
+//
+// Bounds: GetStatus reads nothing from its request (hem.v1.StatusRequest is
+// empty) and answers from the process's own state, so no request can size
+// an allocation or a wait here; concurrent calls are bounded by the gRPC
+// server they share.
 #ifndef HEM_COMMON_STATUS_SERVICE_H_
 #define HEM_COMMON_STATUS_SERVICE_H_
 
 #include <functional>
+#include <map>
 #include <string>
 
 #include "absl/synchronization/mutex.h"
@@ -22,6 +28,8 @@ class ProcessStatusService final : public hem::v1::StatusService::Service {
 
   void SetReporter(Reporter reporter) ABSL_LOCKS_EXCLUDED(mu_);
   void SetReady(bool ready) ABSL_LOCKS_EXCLUDED(mu_);
+  // A label every answer carries from now on (e.g. "metrics_address").
+  void SetLabel(const std::string& key, const std::string& value) ABSL_LOCKS_EXCLUDED(mu_);
 
   grpc::Status GetStatus(grpc::ServerContext* context,
                          const hem::v1::StatusRequest* request,
@@ -35,6 +43,7 @@ class ProcessStatusService final : public hem::v1::StatusService::Service {
   absl::Mutex mu_;
   Reporter reporter_ ABSL_GUARDED_BY(mu_);
   bool ready_ ABSL_GUARDED_BY(mu_) = false;
+  std::map<std::string, std::string> labels_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace hem

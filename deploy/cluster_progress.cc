@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "common/atomic_file.h"
 #include "common/grpc_util.h"
+#include "common/rendezvous.h"
 #include "grpcpp/client_context.h"
 
 namespace hem {
@@ -33,6 +34,7 @@ constexpr ProgressColumn kColumns[] = {
     {"staleness", 2, &ClusterProgress::staleness},
     {"loss", 5, &ClusterProgress::loss},
     {"replay_transitions", 0, &ClusterProgress::replay_transitions},
+    {"restarts", 0, &ClusterProgress::restarts},
 };
 
 double Metric(const hem::v1::ProcessStatus& status, const std::string& key,
@@ -41,19 +43,22 @@ double Metric(const hem::v1::ProcessStatus& status, const std::string& key,
   return it == status.metrics().end() ? fallback : it->second;
 }
 
-void AddStatus(const std::string& role, const hem::v1::ProcessStatus& status,
+void AddStatus(ClusterTarget& target, const hem::v1::ProcessStatus& status,
                ClusterProgress* p, int* actors) {
+  const std::string& role = target.role;
+  LifetimeCounters& counters = target.counters;
+  counters.Observe(status.pid(), status.uptime_seconds());
   if (role == "actor") {
     ++*actors;
-    p->env_steps += Metric(status, "env_steps");
+    p->env_steps += counters.Cumulative("env_steps", Metric(status, "env_steps"));
     p->env_steps_per_second += Metric(status, "env_steps_per_second");
-    p->episodes += Metric(status, "episodes");
+    p->episodes += counters.Cumulative("episodes", Metric(status, "episodes"));
     p->train_success_rate += Metric(status, "train_success_rate");
   } else if (role == "evaluator") {
     p->eval_success_rate = Metric(status, "eval_success_rate", -1);
     p->eval_version = Metric(status, "policy_version", -1);
   } else if (role == "learner") {
-    p->learner_updates = Metric(status, "updates");
+    p->learner_updates = counters.Restored("updates", Metric(status, "updates"));
     p->updates_per_second = Metric(status, "updates_per_second");
     p->samples_per_second = Metric(status, "samples_per_second");
     p->version = Metric(status, "version", -1);
@@ -61,6 +66,17 @@ void AddStatus(const std::string& role, const hem::v1::ProcessStatus& status,
     p->loss = Metric(status, "loss");
   } else if (role == "replay") {
     p->replay_transitions += Metric(status, "transitions");
+  }
+}
+
+// A process that does not answer (dead, restarting) still counted what it
+// counted: its last cumulative numbers stay in the cluster's.
+void AddLastCounts(const ClusterTarget& target, ClusterProgress* p) {
+  if (target.role == "actor") {
+    p->env_steps += target.counters.Last("env_steps");
+    p->episodes += target.counters.Last("episodes");
+  } else if (target.role == "learner") {
+    p->learner_updates = target.counters.Last("updates");
   }
 }
 
@@ -76,7 +92,10 @@ std::string FirstLine(const std::string& path) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<ClusterTarget>> ParseTargets(absl::string_view list) {
+absl::StatusOr<std::vector<ClusterTarget>> ParseTargets(absl::string_view list,
+                                                        const NetConfig& net) {
+  absl::StatusOr<std::shared_ptr<const Credentials>> credentials = LoadNetCredentials(net);
+  if (!credentials.ok()) return credentials.status();
   std::vector<ClusterTarget> targets;
   for (absl::string_view item : absl::StrSplit(list, ',', absl::SkipWhitespace())) {
     std::vector<std::string> parts = absl::StrSplit(item, absl::MaxSplits('=', 1));
@@ -84,8 +103,18 @@ absl::StatusOr<std::vector<ClusterTarget>> ParseTargets(absl::string_view list) 
       return absl::InvalidArgumentError(
           absl::StrCat("--targets: '", item, "' is not role=host:port"));
     }
-    targets.push_back({parts[0], parts[1],
-                       hem::v1::StatusService::NewStub(CreateHemChannel(parts[1]))});
+    if (IsRendezvousAddress(parts[1])) {
+      absl::StatusOr<std::string> address =
+          ResolveAddress(net.rendezvous_dir, parts[1], net.rendezvous_timeout);
+      if (!address.ok()) {
+        return absl::Status(address.status().code(),
+                            absl::StrCat("--targets: ", address.status().message()));
+      }
+      parts[1] = *std::move(address);
+    }
+    targets.push_back(
+        {parts[0], parts[1],
+         hem::v1::StatusService::NewStub(CreateHemChannel(parts[1], credentials->get()))});
   }
   return targets;
 }
@@ -97,13 +126,16 @@ ClusterProgress PollCluster(std::vector<ClusterTarget>& targets) {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
     hem::v1::ProcessStatus status;
-    if (!target.stub->GetStatus(&context, hem::v1::StatusRequest(), &status).ok()) {
+    target.answered = target.stub->GetStatus(&context, hem::v1::StatusRequest(), &status).ok();
+    if (!target.answered) {
       p.unreachable.push_back(absl::StrCat(target.role, "@", target.address));
+      AddLastCounts(target, &p);
       continue;
     }
     ++p.reachable;
     p.ready += status.ready();
-    AddStatus(target.role, status, &p, &actors);
+    AddStatus(target, status, &p, &actors);
+    target.last_status = std::move(status);
   }
   if (actors > 0) p.train_success_rate /= actors;
   return p;
@@ -184,6 +216,7 @@ std::string ProgressLine(const ClusterProgress& p) {
       p.elapsed_seconds, p.env_steps, p.env_steps_per_second, p.episodes,
       p.train_success_rate, test, p.samples_per_second, p.updates_per_second,
       static_cast<int>(p.version), p.staleness, p.loss, p.replay_transitions);
+  if (p.restarts > 0) absl::StrAppend(&line, " | restarts ", p.restarts);
   for (const std::string& missing : p.unreachable) {
     absl::StrAppend(&line, " | UNREACHABLE ", missing);
   }

@@ -13,6 +13,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "common/net_config.h"
+#include "deploy/lifetime_counters.h"
 #include "proto/process_status.grpc.pb.h"
 
 namespace hem {
@@ -22,10 +24,21 @@ struct ClusterTarget {
   std::string role;     // replay, learner, actor or evaluator.
   std::string address;  // host:port of its StatusService.
   std::unique_ptr<hem::v1::StatusService::Stub> stub;
+  // Its cumulative counters across restarts: the cluster's env steps,
+  // episodes and updates never go backwards when a process restarts.
+  LifetimeCounters counters;
+  // What the last poll got (the dashboard's process table): whether it
+  // answered, and its answer then (kept from earlier polls otherwise).
+  bool answered = false;
+  hem::v1::ProcessStatus last_status;
 };
 
-// Parses "role=host:port,...". Errors name --targets.
-absl::StatusOr<std::vector<ClusterTarget>> ParseTargets(absl::string_view list);
+// Parses "role=host:port,...". An address may be "rdzv:<role>/<index>",
+// resolved through net.rendezvous_dir (waiting up to net.rendezvous_timeout);
+// stubs use TLS and the token when net has credentials. Errors name
+// --targets (or "net.credentials_dir").
+absl::StatusOr<std::vector<ClusterTarget>> ParseTargets(absl::string_view list,
+                                                        const NetConfig& net = NetConfig());
 
 // What the launcher reports, summed or picked over the processes. Every
 // double is a progress.csv column (see ProgressColumns).
@@ -44,13 +57,16 @@ struct ClusterProgress {
   double staleness = 0;             // Mean policy lag of sampled transitions.
   double loss = 0;
   double replay_transitions = 0;    // All shards.
+  double restarts = 0;              // Processes restarted so far (set by the supervisor).
 
   int reachable = 0;
   int ready = 0;
   std::vector<std::string> unreachable;  // "role@address".
 };
 
-// Asks every target for its status (2 s deadline each).
+// Asks every target for its status (2 s deadline each). Cumulative numbers
+// (env steps, episodes, learner updates) go through each target's
+// LifetimeCounters.
 ClusterProgress PollCluster(std::vector<ClusterTarget>& targets);
 
 // A progress.csv column: its header name, its precision, and the field.

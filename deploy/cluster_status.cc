@@ -16,7 +16,8 @@
 //       writes summary.json: the key=value words, the best test success in
 //       the CSV and the cluster's final numbers.
 //   cluster_status --check_env=NAME
-//       exits 2 with "--env: <why>" unless NAME is a known task.
+//       exits 2 with "--env: <why>" unless NAME is a known task; prints
+//       "horizon <T>", its episode length (deploy/ablation.sh reads it).
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -28,6 +29,7 @@
 #include "absl/time/clock.h"
 #include "common/atomic_file.h"
 #include "common/env_catalog.h"
+#include "common/net_flags.h"
 #include "common/process.h"
 #include "deploy/cluster_progress.h"
 #include "deploy/process_watch.h"
@@ -35,7 +37,8 @@
 #include "deploy/stop_rules.h"
 
 ABSL_FLAG(std::string, targets, "",
-          "Processes to watch as role=host:port,... (roles: replay, learner, actor, evaluator)");
+          "Processes to watch as role=host:port,... (roles: replay, learner, actor, evaluator); "
+          "an address may be rdzv:<role>/<index> (with --rendezvous_dir)");
 ABSL_FLAG(std::string, pids, "",
           "--wait_ready/--monitor: processes that must stay alive, as name:pid,...");
 ABSL_FLAG(bool, wait_ready, false, "Wait until every target reports ready, then exit");
@@ -59,7 +62,8 @@ ABSL_FLAG(double, time_limit_seconds, hem::StopRules().time_limit_seconds,
 ABSL_FLAG(std::string, stop_reason_file, "", "--monitor: write why it stopped here");
 ABSL_FLAG(std::string, summary, "",
           "Write a run summary JSON here from the key=value arguments, --csv and --targets");
-ABSL_FLAG(std::string, check_env, "", "Only check that this task name is valid");
+ABSL_FLAG(std::string, check_env, "",
+          "Only check that this task name is valid and print its horizon");
 
 namespace hem {
 namespace {
@@ -77,7 +81,10 @@ int Fail(int code, absl::string_view message) {
 
 int CheckEnv(const std::string& name) {
   absl::StatusOr<hem::v1::EnvSpec> spec = MakeEnvSpec(name);
-  if (spec.ok()) return kExitStopped;
+  if (spec.ok()) {
+    std::printf("horizon %d\n", static_cast<int>(spec->horizon()));
+    return kExitStopped;
+  }
   std::fprintf(stderr, "--env: %s\n", std::string(spec.status().message()).c_str());
   return kExitUsage;
 }
@@ -193,8 +200,11 @@ int ReportOnce(std::vector<ClusterTarget>& targets) {
 int Main(const std::vector<std::string>& words) {
   if (!absl::GetFlag(FLAGS_check_env).empty()) return CheckEnv(absl::GetFlag(FLAGS_check_env));
   absl::StatusOr<std::vector<ClusterTarget>> targets =
-      ParseTargets(absl::GetFlag(FLAGS_targets));
-  if (!targets.ok()) return Fail(kExitUsage, targets.status().message());
+      ParseTargets(absl::GetFlag(FLAGS_targets), NetConfigFromFlags());
+  if (!targets.ok()) {
+    return Fail(absl::IsInvalidArgument(targets.status()) ? kExitUsage : kExitFailed,
+                NetFlagError(targets.status()).message());
+  }
   absl::StatusOr<std::vector<WatchedProcess>> processes =
       ParseWatchedProcesses(absl::GetFlag(FLAGS_pids));
   if (!processes.ok()) return Fail(kExitUsage, processes.status().message());

@@ -1,6 +1,7 @@
 // Learner checkpoints: everything needed to continue training as if never
 // stopped - the network (normaliser included), Adam's state, the update count
-// and the newest published version - one self-checking file per checkpoint.
+// and the newest published version, and for HER its critic, target networks
+// and their optimiser - one self-checking file per checkpoint.
 //
 // File format (little-endian):
 //   magic "HEMLRNR1" | u64 archive length | torch archive | u32 CRC-32 (zlib)
@@ -21,6 +22,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <torch/torch.h>
@@ -34,6 +36,17 @@ namespace hem {
 struct CheckpointState {
   int64_t update_count = 0;
   int64_t version = -1;  // Newest version published before the checkpoint.
+};
+
+// What one checkpoint holds. `network` is the network actors act with: its
+// config decides whether a checkpoint fits. An algorithm that trains more
+// (HER: critic, target networks, a second optimiser) lists them by name; a
+// checkpoint without them holds hEM's network and optimiser alone.
+struct CheckpointParts {
+  PolicyNetworkImpl* network = nullptr;
+  torch::optim::Optimizer* optimizer = nullptr;
+  std::vector<std::pair<std::string, torch::nn::Module*>> modules;
+  std::vector<std::pair<std::string, torch::optim::Optimizer*>> optimizers;
 };
 
 struct RestoredCheckpoint {
@@ -55,6 +68,8 @@ class LearnerCheckpoints {
   absl::StatusOr<std::string> Write(PolicyNetworkImpl& network,
                                     torch::optim::Optimizer& optimizer,
                                     const CheckpointState& state);
+  absl::StatusOr<std::string> Write(const CheckpointParts& parts,
+                                    const CheckpointState& state);
 
   // Loads the newest checkpoint that verifies into `network` and `optimizer`,
   // reporting every newer one that did not ("<path>: <why>") in *problems.
@@ -63,6 +78,8 @@ class LearnerCheckpoints {
   // sigma mode, normalisation): that is for the user to resolve.
   absl::StatusOr<RestoredCheckpoint> RestoreLatest(PolicyNetworkImpl& network,
                                                    torch::optim::Optimizer& optimizer,
+                                                   std::vector<std::string>* problems);
+  absl::StatusOr<RestoredCheckpoint> RestoreLatest(const CheckpointParts& parts,
                                                    std::vector<std::string>* problems);
 
   const std::string& dir() const { return files_.dir(); }
@@ -77,6 +94,8 @@ class LearnerCheckpoints {
 absl::StatusOr<RestoredCheckpoint> RestoreNewestCheckpoint(
     const std::string& dir, PolicyNetworkImpl& network,
     torch::optim::Optimizer& optimizer);
+absl::StatusOr<RestoredCheckpoint> RestoreNewestCheckpoint(const std::string& dir,
+                                                           const CheckpointParts& parts);
 
 }  // namespace hem
 

@@ -26,6 +26,16 @@ absl::Status RangeError(absl::string_view field, int64_t value, int64_t low,
 
 }  // namespace
 
+absl::StatusOr<LearnerAlgorithm> ParseLearnerAlgorithm(absl::string_view name) {
+  if (name == "hem") return LearnerAlgorithm::kHem;
+  if (name == "her") return LearnerAlgorithm::kHer;
+  return absl::InvalidArgumentError(absl::StrCat("'", name, "' is not one of hem, her"));
+}
+
+absl::string_view LearnerAlgorithmName(LearnerAlgorithm algorithm) {
+  return algorithm == LearnerAlgorithm::kHer ? "her" : "hem";
+}
+
 absl::Status ValidateLearnerConfig(const LearnerConfig& c) {
   if (c.replay_addresses.empty()) {
     return FieldError("replay_addresses", "no replay shard given");
@@ -64,6 +74,7 @@ absl::Status ValidateLearnerConfig(const LearnerConfig& c) {
     return RangeError("torch_interop_threads", c.torch_interop_threads, 1, 256);
   }
   if (!InRange(c.port, 0, 65535)) return RangeError("port", c.port, 0, 65535);
+  if (absl::Status net = ValidateNetConfig(c.net); !net.ok()) return NetFieldError(net);
   if (!InRange(c.metrics_port, -1, 65535)) {
     return RangeError("metrics_port", c.metrics_port, -1, 65535);
   }
@@ -83,6 +94,10 @@ absl::Status ValidateLearnerConfig(const LearnerConfig& c) {
                       absl::StrCat(c.relabel_probability, " must be <= 1 (< 0: shard default)"));
   }
   if (c.prefetch_batches < 1) return FieldError("prefetch_batches", "must be >= 1");
+  if (c.algo == LearnerAlgorithm::kHer) {
+    absl::Status her = ValidateHerConfig(c.her);
+    if (!her.ok()) return her;
+  }
   return absl::OkStatus();
 }
 

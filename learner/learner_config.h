@@ -13,15 +13,32 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/net_config.h"
+#include "learner/her_config.h"
 #include "proto/replay_service.pb.h"
 
 namespace hem {
 
+// What the learner trains: hEM's M-step, or HER (the paper's baseline) -
+// DDPG+HER for continuous actions, DQN+HER for discrete ones.
+enum class LearnerAlgorithm { kHem, kHer };
+
+// "hem" | "her"; INVALID_ARGUMENT "'x' is not one of hem, her" otherwise.
+absl::StatusOr<LearnerAlgorithm> ParseLearnerAlgorithm(absl::string_view name);
+absl::string_view LearnerAlgorithmName(LearnerAlgorithm algorithm);
+
 struct LearnerConfig {
+  // The algorithm; HER's own settings are in `her` (her_config.h).
+  LearnerAlgorithm algo = LearnerAlgorithm::kHem;
+  HerConfig her;
+
   // --- Data: the replay shards and what is asked of them. ---
 
-  // One "host:port" per replay shard. Required.
+  // One "host:port" (or "rdzv:replay/<i>", resolved by RunLearner through
+  // net.rendezvous_dir) per replay shard. Required.
   std::vector<std::string> replay_addresses;
   // Task name as in common/env_catalog.h, e.g. "fetch_reach", "flip_bit:k=40".
   // Required.
@@ -32,7 +49,7 @@ struct LearnerConfig {
   // UNSPECIFIED uses each shard's configured default.
   hem::v1::RelabelStrategy relabel_strategy = hem::v1::RELABEL_STRATEGY_UNSPECIFIED;
   // Probability of relabeling a transition's goal; < 0 uses each shard's
-  // default.
+  // default (hEM) or her.relabel_probability (HER).
   float relabel_probability = -1;
   // Decoded batches queued ahead of the training thread (and the sampler's
   // per-shard prefetch, in batches' worth).
@@ -47,9 +64,10 @@ struct LearnerConfig {
   // Initial (learned) or fixed global sigma, within exp(kMinLogSigma) and
   // exp(kMaxLogSigma) (learner/sigma_limits.h).
   double sigma = 0.5;
-  // Running mean/std normalisation of observations and goals.
+  // Running mean/std normalisation of observations and goals (hEM; HER
+  // uses her.normalize_inputs).
   bool normalize = false;
-  // Adam's step size (the paper's 1e-3).
+  // Adam's step size (the paper's 1e-3); HER: the DDPG actor's.
   double learning_rate = 1e-3;
   // Clip the global gradient norm to this; 0 = no clipping.
   double max_grad_norm = 0;
@@ -70,8 +88,10 @@ struct LearnerConfig {
   // Port of the ParameterService (weights for actors) and StatusService;
   // 0 = any free port.
   int port = 0;
-  // Listen on every interface, not only loopback.
-  bool bind_all = false;
+  // Where to listen (loopback by default), TLS + token credentials for its
+  // servers and its replay clients, and the rendezvous it publishes itself
+  // in as "learner-0" and resolves rdzv: replay addresses from.
+  NetConfig net;
   // Publish a new weights version every this many updates (>= 1).
   int publish_every = 10;
   // Port of the Prometheus /metrics endpoint; -1 = off, 0 = any free port.

@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "common/net_flags.h"
 #include "common/relabel_strategy.h"
 #include "common/shard_addresses.h"
 #include "common/status_macros.h"
@@ -26,8 +27,31 @@ const hem::LearnerConfig& Defaults() {
 
 }  // namespace
 
+ABSL_FLAG(std::string, algo, std::string(hem::LearnerAlgorithmName(Defaults().algo)),
+          "hem (the paper's M-step) or her (the baseline: DDPG+HER for continuous "
+          "actions, DQN+HER for discrete ones).");
+ABSL_FLAG(double, gamma, Defaults().her.gamma, "HER: discount factor.");
+ABSL_FLAG(double, polyak, Defaults().her.polyak,
+          "HER: target <- polyak * target + (1 - polyak) * main.");
+ABSL_FLAG(int, target_update_every, Defaults().her.target_update_every,
+          "HER: move the target networks every this many updates.");
+ABSL_FLAG(double, critic_lr, Defaults().her.critic_learning_rate,
+          "HER: Adam learning rate of the critic / Q-network (--lr is the actor's).");
+ABSL_FLAG(double, action_l2, Defaults().her.action_l2,
+          "HER (DDPG): weight of the squared normalised action in the actor loss.");
+ABSL_FLAG(bool, clip_target, Defaults().her.clip_target,
+          "HER: clip TD targets to [-1/(1-gamma), 0].");
+ABSL_FLAG(bool, her_normalize, Defaults().her.normalize_inputs,
+          "HER: running mean/std normalisation of observations and goals.");
+ABSL_FLAG(double, noise_eps, Defaults().her.exploration_noise,
+          "HER (DDPG): actors' Gaussian noise std in half-widths of the action box.");
+ABSL_FLAG(double, random_eps, Defaults().her.random_action_probability,
+          "HER (DDPG): actors' probability of a uniformly random action.");
+ABSL_FLAG(double, dqn_epsilon, Defaults().her.epsilon,
+          "HER (DQN): actors' epsilon-greedy probability.");
 ABSL_FLAG(std::string, replay, absl::StrJoin(Defaults().replay_addresses, ","),
-          "Replay shards, host:port,host:port (a bare port means 127.0.0.1). Required.");
+          "Replay shards, host:port,host:port (a bare port means 127.0.0.1) or "
+          "rdzv:replay/0,... (with --rendezvous_dir). Required.");
 ABSL_FLAG(std::string, env, Defaults().env,
           "Task, e.g. fetch_reach, flip_bit:k=50, nav:k=2. Required.");
 ABSL_FLAG(int, batch_size, Defaults().batch_size, "Transitions per M-step.");
@@ -45,7 +69,6 @@ ABSL_FLAG(int, torch_threads, Defaults().torch_threads, "LibTorch intra-op threa
 ABSL_FLAG(int, torch_interop_threads, Defaults().torch_interop_threads,
           "LibTorch inter-op threads.");
 ABSL_FLAG(int, port, Defaults().port, "ParameterService + StatusService port (0 = any).");
-ABSL_FLAG(bool, bind_all, Defaults().bind_all, "Listen on all interfaces, not only loopback.");
 ABSL_FLAG(int, publish_every, Defaults().publish_every, "Publish weights every k updates.");
 ABSL_FLAG(std::string, run_dir, Defaults().run_dir,
           "Directory for metrics.csv, checkpoints/ and the version lease.");
@@ -75,6 +98,17 @@ namespace {
 
 // Which flag sets which LearnerConfig field: the one place both names meet.
 constexpr FieldFlag kFieldFlags[] = {
+    {"algo", "algo"},
+    {"her.gamma", "gamma"},
+    {"her.polyak", "polyak"},
+    {"her.target_update_every", "target_update_every"},
+    {"her.critic_learning_rate", "critic_lr"},
+    {"her.action_l2", "action_l2"},
+    {"her.clip_target", "clip_target"},
+    {"her.normalize_inputs", "her_normalize"},
+    {"her.exploration_noise", "noise_eps"},
+    {"her.random_action_probability", "random_eps"},
+    {"her.epsilon", "dqn_epsilon"},
     {"replay_addresses", "replay"},
     {"env", "env"},
     {"batch_size", "batch_size"},
@@ -88,7 +122,6 @@ constexpr FieldFlag kFieldFlags[] = {
     {"torch_threads", "torch_threads"},
     {"torch_interop_threads", "torch_interop_threads"},
     {"port", "port"},
-    {"bind_all", "bind_all"},
     {"publish_every", "publish_every"},
     {"run_dir", "run_dir"},
     {"checkpoint_interval", "checkpoint_every_seconds"},
@@ -115,6 +148,19 @@ absl::StatusOr<LearnerConfig> ConfigFromFlags() {
     return FieldError("replay_addresses", "required, e.g. 127.0.0.1:7001,127.0.0.1:7002");
   }
   HEM_ASSIGN_OR_RETURN(config.replay_addresses, ParseAddressList(replay, "replay"));
+  absl::StatusOr<LearnerAlgorithm> algo = ParseLearnerAlgorithm(absl::GetFlag(FLAGS_algo));
+  if (!algo.ok()) return FieldError("algo", algo.status().message());
+  config.algo = *algo;
+  config.her.gamma = absl::GetFlag(FLAGS_gamma);
+  config.her.polyak = absl::GetFlag(FLAGS_polyak);
+  config.her.target_update_every = absl::GetFlag(FLAGS_target_update_every);
+  config.her.critic_learning_rate = absl::GetFlag(FLAGS_critic_lr);
+  config.her.action_l2 = absl::GetFlag(FLAGS_action_l2);
+  config.her.clip_target = absl::GetFlag(FLAGS_clip_target);
+  config.her.normalize_inputs = absl::GetFlag(FLAGS_her_normalize);
+  config.her.exploration_noise = static_cast<float>(absl::GetFlag(FLAGS_noise_eps));
+  config.her.random_action_probability = static_cast<float>(absl::GetFlag(FLAGS_random_eps));
+  config.her.epsilon = static_cast<float>(absl::GetFlag(FLAGS_dqn_epsilon));
   config.env = absl::GetFlag(FLAGS_env);
   config.batch_size = absl::GetFlag(FLAGS_batch_size);
   config.learning_rate = absl::GetFlag(FLAGS_lr);
@@ -135,7 +181,7 @@ absl::StatusOr<LearnerConfig> ConfigFromFlags() {
   config.torch_threads = absl::GetFlag(FLAGS_torch_threads);
   config.torch_interop_threads = absl::GetFlag(FLAGS_torch_interop_threads);
   config.port = absl::GetFlag(FLAGS_port);
-  config.bind_all = absl::GetFlag(FLAGS_bind_all);
+  config.net = NetConfigFromFlags();
   config.publish_every = absl::GetFlag(FLAGS_publish_every);
   config.run_dir = absl::GetFlag(FLAGS_run_dir);
   config.checkpoint_interval = absl::Seconds(absl::GetFlag(FLAGS_checkpoint_every_seconds));
@@ -158,7 +204,7 @@ absl::StatusOr<LearnerConfig> ConfigFromFlags() {
 }  // namespace
 
 absl::Status ToFlagError(const absl::Status& status) {
-  return FieldErrorToFlagError(status, kFieldFlags);
+  return NetFlagError(FieldErrorToFlagError(status, kFieldFlags));
 }
 
 absl::StatusOr<LearnerConfig> LearnerConfigFromFlags() {

@@ -1,5 +1,6 @@
-// The Learner: builds the network and its helpers, and runs the M-step loop
-// (see learner_loop.h). Each helper does one job in its own file:
+// The Learner: builds the algorithm and its helpers, and runs the training
+// loop (see learner_loop.h). Each helper does one job in its own file:
+//   Algorithm         hEM's M-step or HER's DDPG/DQN update (algorithm.h)
 //   BatchPrefetcher   batches from the BatchSource, decoded ahead of training
 //   WeightPublisher   weight snapshots -> versions -> ParameterService
 //   LearnerReporter   metrics.csv, console lines, StatusService metrics
@@ -20,12 +21,13 @@
 #include "common/env_catalog.h"
 #include "common/grpc_util.h"
 #include "common/logging.h"
+#include "common/rendezvous.h"
 #include "common/status_macros.h"
+#include "learner/algorithm.h"
 #include "learner/batch_prefetcher.h"
 #include "learner/checkpoint.h"
 #include "learner/learner_reporter.h"
 #include "learner/learner_servers.h"
-#include "learner/m_step.h"
 #include "learner/networks.h"
 #include "learner/replay_batch_source.h"
 #include "learner/training_batch.h"
@@ -44,18 +46,6 @@ constexpr int kFitEvery = 10;
 // stop signals again.
 constexpr absl::Duration kPopTimeout = absl::Milliseconds(100);
 
-// The policy `config` asks for (not yet completed with defaults).
-hem::v1::PolicyConfig PolicyConfigFor(const LearnerConfig& config,
-                                      const hem::v1::EnvSpec& spec) {
-  hem::v1::PolicyConfig policy;
-  *policy.mutable_spec() = spec;
-  for (int h : config.hidden_sizes) policy.add_hidden_sizes(h);
-  policy.set_learn_sigma(config.learn_sigma);
-  policy.set_initial_sigma(static_cast<float>(config.sigma));
-  policy.set_normalize_inputs(config.normalize);
-  return policy;
-}
-
 std::string ReplayDescription(const LearnerConfig& config) {
   return absl::StrCat("replay shards [", absl::StrJoin(config.replay_addresses, ","), "]");
 }
@@ -65,15 +55,15 @@ std::string ReplayDescription(const LearnerConfig& config) {
 class Learner::Impl {
  public:
   Impl(LearnerConfig config, hem::v1::EnvSpec spec, torch::Device device,
-       PolicyNetwork network, std::unique_ptr<BatchSource> source)
+       std::unique_ptr<Algorithm> algorithm, std::unique_ptr<BatchSource> source)
       : config_(std::move(config)),
         spec_(std::move(spec)),
         device_(device),
-        network_(std::move(network)),
-        m_step_(network_, MStepConfig{config_.learning_rate, config_.max_grad_norm}),
+        algorithm_(std::move(algorithm)),
         source_(std::move(source)),
         reporter_(&metrics_, source_.get(), config_.run_dir, config_.report_interval,
                   {{"env", config_.env},
+                   {"algo", std::string(LearnerAlgorithmName(config_.algo))},
                    {"device", device_.str()},
                    {"replay", absl::StrJoin(config_.replay_addresses, ",")}}) {}
 
@@ -105,7 +95,7 @@ class Learner::Impl {
                                        config_, &metrics_, [this](hem::v1::ProcessStatus* s) {
                                          reporter_.FillStatus(s);
                                        }));
-    publisher_ = std::make_unique<WeightPublisher>(network_, std::move(lease),
+    publisher_ = std::make_unique<WeightPublisher>(algorithm_->acting_network(), std::move(lease),
                                                    servers_->parameters(), &metrics_);
     // Actors can start acting with the initial (or restored) weights at once.
     HEM_RETURN_IF_ERROR(publisher_->PublishNow(updates_));
@@ -117,12 +107,15 @@ class Learner::Impl {
     return absl::OkStatus();
   }
 
-  // The M-step loop: each relabeled batch (a sample of the E-step's q_h)
-  // gets one gradient step on its log-likelihood; every publish_every
-  // updates the new policy goes to the actors.
+  // The training loop: each relabeled batch (for hEM a sample of the
+  // E-step's q_h) gets one update of the algorithm (hEM: one gradient step
+  // on its log-likelihood); every publish_every updates the new policy goes
+  // to the actors.
   absl::Status Run(const std::atomic<bool>& stop) {
     absl::Time last_checkpoint = absl::Now();
     absl::Status result;
+    LearnerMetrics::UpdatePhases& phases = metrics_.phases();
+    absl::Time waiting_since = absl::Now();  // The end of the last update.
     while (!stop.load() && !stop_requested_.load() && !BudgetSpent()) {
       const absl::Time start = absl::Now();
       absl::StatusOr<TrainingBatch> batch = prefetcher_->Pop(kPopTimeout);
@@ -132,16 +125,22 @@ class Learner::Impl {
         continue;
       }
       const absl::Time got = absl::Now();
-      result = MStepOn(*batch);
+      phases.wait.Observe(got - waiting_since);
+      result = TrainOn(*batch);
       if (!result.ok()) break;
       const int64_t updates = ++updates_;
       metrics_.RecordUpdate(batch->size, got - start, absl::Now() - got);
-      if (updates % config_.publish_every == 0) publisher_->Publish(updates);
+      if (updates % config_.publish_every == 0) {
+        const absl::Time publish = absl::Now();
+        publisher_->Publish(updates);
+        phases.publish.Observe(absl::Now() - publish);
+      }
       if (CheckpointDue(last_checkpoint)) {
         absl::StatusOr<std::string> path = Checkpoint();
         if (!path.ok()) HEM_LOG(ERROR) << "checkpoint failed: " << path.status();
         last_checkpoint = absl::Now();
       }
+      waiting_since = absl::Now();
     }
     Finish();
     HEM_LOG(INFO) << "learner stopped after " << updates_ << " updates at version "
@@ -160,7 +159,7 @@ class Learner::Impl {
     state.update_count = updates_;
     state.version = version();
     HEM_ASSIGN_OR_RETURN(std::string path,
-                         checkpoints_->Write(*network_, m_step_.optimizer(), state));
+                         checkpoints_->Write(algorithm_->checkpoint_parts(), state));
     HEM_LOG(INFO) << "checkpoint " << path;
     return path;
   }
@@ -179,7 +178,7 @@ class Learner::Impl {
   // Loads run_dir's newest valid checkpoint; a run without one starts fresh.
   absl::Status Resume(int64_t* restored_version) {
     absl::StatusOr<RestoredCheckpoint> restored =
-        RestoreNewestCheckpoint(checkpoints_->dir(), *network_, m_step_.optimizer());
+        RestoreNewestCheckpoint(checkpoints_->dir(), algorithm_->checkpoint_parts());
     if (absl::IsNotFound(restored.status())) {
       HEM_LOG(INFO) << "no checkpoint in " << checkpoints_->dir() << ", starting fresh";
       return absl::OkStatus();
@@ -202,30 +201,36 @@ class Learner::Impl {
            absl::Now() - last_checkpoint >= config_.checkpoint_interval;
   }
 
-  // One M-step on a decoded batch.
-  absl::Status MStepOn(const TrainingBatch& cpu_batch) {
+  // One update of the algorithm on a decoded batch.
+  absl::Status TrainOn(const TrainingBatch& cpu_batch) {
     TrainingBatch batch;
+    const absl::Time copy = absl::Now();
     HEM_RETURN_IF_ERROR(CatchTorch("moving a batch to the device", [&] {
       batch = ToDevice(cpu_batch, device_);
-      if (config_.normalize) network_->UpdateNormalizer(batch.inputs);
       return absl::OkStatus();
     }));
+    const absl::Time train = absl::Now();
     const bool fit_due = (updates_ + 1) % kFitEvery == 0;
-    HEM_ASSIGN_OR_RETURN(const MStepStats stats,
-                         m_step_.Update(batch.inputs, batch.actions, fit_due));
+    HEM_ASSIGN_OR_RETURN(const UpdateStats stats, algorithm_->Train(batch, fit_due));
+    LearnerMetrics::UpdatePhases& phases = metrics_.phases();
+    phases.to_device.Observe(train - copy);
+    phases.forward_backward.Observe(absl::Now() - train - stats.optimizer_time);
+    phases.optimizer.Observe(stats.optimizer_time);
     if (!fit_due) return absl::OkStatus();
     return RecordFit(stats, batch);
   }
 
-  // Loss, entropy, sigma and the data's staleness (syncs with the device).
-  absl::Status RecordFit(const MStepStats& stats, const TrainingBatch& batch) {
-    return CatchTorch("reading M-step statistics", [&] {
+  // Loss, the algorithm's other fit figures and the data's staleness (syncs
+  // with the device).
+  absl::Status RecordFit(const UpdateStats& stats, const TrainingBatch& batch) {
+    return CatchTorch("reading update statistics", [&] {
+      auto value = [](const torch::Tensor& t) { return t.defined() ? t.item<double>() : kNaN; };
       const double loss = stats.loss.item<double>();
       if (!std::isfinite(loss)) {
         HEM_LOG(WARNING) << "non-finite loss " << loss << " at update " << updates_;
       }
-      metrics_.RecordFit(loss, stats.entropy.item<double>(),
-                         stats.sigma.defined() ? stats.sigma.item<double>() : kNaN);
+      metrics_.RecordFit(loss, value(stats.entropy), value(stats.sigma));
+      metrics_.RecordValueFit(value(stats.actor_loss), value(stats.mean_q));
       if (batch.policy_versions.defined()) {
         const double newest = static_cast<double>(version());
         const torch::Tensor versions = batch.policy_versions.to(torch::kFloat64);
@@ -264,8 +269,8 @@ class Learner::Impl {
   const LearnerConfig config_;
   const hem::v1::EnvSpec spec_;
   const torch::Device device_;
-  PolicyNetwork network_;  // Updated by the training thread only.
-  MStep m_step_;  // Training thread only (and Checkpoint outside Run).
+  // Training thread only (and Checkpoint outside Run).
+  const std::unique_ptr<Algorithm> algorithm_;
   const std::unique_ptr<BatchSource> source_;
   LearnerMetrics metrics_;
   LearnerReporter reporter_;
@@ -283,20 +288,17 @@ absl::StatusOr<std::unique_ptr<Learner>> Learner::Create(
   HEM_RETURN_IF_ERROR(ValidateLearnerConfig(config));
   if (source == nullptr) return absl::InvalidArgumentError("source: null");
   HEM_ASSIGN_OR_RETURN(hem::v1::EnvSpec spec, MakeEnvSpec(config.env));
-  HEM_ASSIGN_OR_RETURN(const hem::v1::PolicyConfig policy,
-                       CompletePolicyConfig(PolicyConfigFor(config, spec)));
   HEM_ASSIGN_OR_RETURN(const torch::Device device, ParseDevice(config.device));
   SetTorchThreads(config.torch_threads, config.torch_interop_threads);
-  HEM_ASSIGN_OR_RETURN(PolicyNetwork network, MakePolicyNetwork(policy, config.seed));
-  HEM_RETURN_IF_ERROR(CatchTorch("moving the network to the device", [&] {
-    network->to(device);
-    return absl::OkStatus();
-  }));
-  HEM_LOG(INFO) << "learner: env " << config.env << ", device " << device.str()
+  HEM_ASSIGN_OR_RETURN(std::unique_ptr<Algorithm> algorithm,
+                       MakeAlgorithm(config, spec, device));
+  HEM_LOG(INFO) << "learner: "
+                << hem::v1::Algorithm_Name(algorithm->acting_network()->config().algorithm())
+                << ", env " << config.env << ", device " << device.str()
                 << ", hidden " << absl::StrJoin(config.hidden_sizes, ",") << ", batch "
                 << config.batch_size << ", torch threads " << config.torch_threads;
   auto impl = std::make_unique<Impl>(std::move(config), std::move(spec), device,
-                                     std::move(network), std::move(source));
+                                     std::move(algorithm), std::move(source));
   HEM_RETURN_IF_ERROR(impl->Start());
   return std::unique_ptr<Learner>(new Learner(std::move(impl)));
 }
@@ -323,16 +325,26 @@ absl::StatusOr<std::string> Learner::Checkpoint() { return impl_->Checkpoint(); 
 absl::Status RunLearner(const LearnerConfig& config, const std::atomic<bool>& stop) {
   HEM_RETURN_IF_ERROR(ValidateLearnerConfig(config));
   HEM_ASSIGN_OR_RETURN(const hem::v1::EnvSpec spec, MakeEnvSpec(config.env));
+  LearnerConfig resolved = config;  // rdzv:replay/<i> -> host:port.
+  absl::StatusOr<std::vector<std::string>> shards =
+      ResolveAddresses(config.net.rendezvous_dir, config.replay_addresses,
+                       config.net.rendezvous_timeout, &stop);
+  if (!shards.ok()) {
+    return absl::Status(shards.status().code(),
+                        absl::StrCat("replay_addresses: ", shards.status().message()));
+  }
+  resolved.replay_addresses = *std::move(shards);
   HEM_ASSIGN_OR_RETURN(std::unique_ptr<BatchSource> source,
-                       MakeReplayBatchSource(config, spec.spec_id()));
+                       MakeReplayBatchSource(resolved, spec.spec_id()));
   HEM_ASSIGN_OR_RETURN(std::unique_ptr<Learner> learner,
-                       Learner::Create(config, std::move(source)));
+                       Learner::Create(resolved, std::move(source)));
   HEM_LOG(INFO) << "learner ready: parameter service on "
-                << ListenAddress(learner->port(), config.bind_all)
+                << ListenAddress(learner->port(), config.net.bind_host)
+                << (config.net.credentials_dir.empty() ? "" : " (TLS, token required)")
                 << (learner->metrics_port() >= 0
                         ? absl::StrCat(", /metrics on port ", learner->metrics_port())
                         : std::string())
-                << ", replay shards " << absl::StrJoin(config.replay_addresses, ",");
+                << ", replay shards " << absl::StrJoin(resolved.replay_addresses, ",");
   return learner->Run(stop);
 }
 

@@ -1,6 +1,7 @@
-// The learner process as a library: the M-step loop of hEM. It pulls
+// The learner process as a library: the M-step loop of hEM (or, with
+// config.algo = kHer, HER's DDPG/DQN updates: algorithm.h). It pulls
 // relabeled batches (the E-step's samples, from a BatchSource), takes one
-// M-step on each, publishes versioned weights to actors, and keeps metrics
+// update on each, publishes versioned weights to actors, and keeps metrics
 // and checkpoints. The `learner` binary is a thin main around RunLearner;
 // tests and the benchmark drive Learner directly.
 //

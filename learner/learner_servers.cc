@@ -5,6 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc_util.h"
+#include "common/metrics_endpoint.h"
+#include "common/rendezvous.h"
 
 namespace hem {
 namespace {
@@ -22,24 +24,30 @@ absl::StatusOr<std::unique_ptr<LearnerServers>> LearnerServers::Start(
     ProcessStatusService::Reporter reporter) {
   std::unique_ptr<LearnerServers> servers(new LearnerServers(config, metrics));
   servers->status_service_.SetReporter(std::move(reporter));
-  absl::StatusOr<std::unique_ptr<grpc::Server>> server =
-      StartServer(ListenAddress(config.port, config.bind_all),
-                  {&servers->parameter_service_, &servers->status_service_}, &servers->port_);
+  absl::StatusOr<std::shared_ptr<const Credentials>> credentials =
+      LoadNetCredentials(config.net);
+  if (!credentials.ok()) return credentials.status();
+  absl::StatusOr<std::unique_ptr<grpc::Server>> server = StartServer(
+      ListenAddress(config.port, config.net.bind_host),
+      {&servers->parameter_service_, &servers->status_service_}, &servers->port_,
+      credentials->get());
   if (!server.ok()) {
     return absl::Status(server.status().code(),
                         absl::StrCat("port: ", server.status().message()));
   }
   servers->server_ = *std::move(server);
-  if (config.metrics_port >= 0) {
-    absl::StatusOr<std::unique_ptr<MetricsHttpServer>> http = MetricsHttpServer::Start(
-        config.metrics_port, config.bind_all,
-        [metrics] { return PrometheusText(metrics->Snapshot()); });
-    if (!http.ok()) {
-      return absl::Status(http.status().code(),
-                          absl::StrCat("metrics_port: ", http.status().message()));
-    }
-    servers->http_ = *std::move(http);
+  if (!config.net.rendezvous_dir.empty()) {
+    absl::Status published =
+        PublishAddress(config.net.rendezvous_dir, "learner", 0,
+                       HostPort(AdvertiseHost(config.net), servers->port_));
+    if (!published.ok()) return NetFieldError(published);
   }
+  absl::StatusOr<std::unique_ptr<HttpServer>> http = StartMetricsEndpoint(
+      config.metrics_port, config.net, *credentials, "learner", 0,
+      [metrics](std::string* out) { *out += LearnerMetricsPage(*metrics); },
+      &servers->status_service_);
+  if (!http.ok()) return http.status();
+  servers->http_ = *std::move(http);
   return servers;
 }
 

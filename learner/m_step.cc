@@ -19,11 +19,13 @@ absl::StatusOr<MStepStats> MStep::Update(const NetworkInputs& inputs,
     torch::Tensor loss = -network_->LogProb(head, actions).mean();
     optimizer_.zero_grad();
     loss.backward();
+    const absl::Time optimizer_start = absl::Now();
     if (config_.max_grad_norm > 0) {
       stats.grad_norm = torch::tensor(torch::nn::utils::clip_grad_norm_(
           network_->parameters(), config_.max_grad_norm));
     }
     optimizer_.step();
+    stats.optimizer_time = absl::Now() - optimizer_start;
     stats.loss = loss.detach();
     if (with_fit_stats) {
       torch::NoGradGuard no_grad;

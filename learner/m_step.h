@@ -15,6 +15,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "learner/networks.h"
 
 namespace hem {
@@ -33,6 +35,8 @@ struct MStepStats {
   torch::Tensor sigma;      // Mean global sigma (continuous); undefined otherwise.
   torch::Tensor grad_norm;  // Global gradient norm before clipping; undefined
                             // unless clipping is on.
+  // Host time of clipping and optimizer_.step() (on a GPU: queueing them).
+  absl::Duration optimizer_time;
 };
 
 // Not thread-safe: one training thread owns it.

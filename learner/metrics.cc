@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/prometheus_text.h"
 
 namespace hem {
 namespace {
@@ -16,13 +17,6 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Actors silent for longer than this no longer count as live.
 constexpr absl::Duration kActorTimeout = absl::Minutes(1);
-
-// Prometheus floats: Go's strconv accepts "NaN", "+Inf", "-Inf".
-std::string PromValue(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  return absl::StrFormat("%.17g", v);
-}
 
 std::string CsvValue(double v) {
   if (std::isnan(v)) return "";
@@ -50,7 +44,7 @@ const std::vector<Column>& Columns() {
        [](const MetricsSnapshot& s) { return double(s.env_steps); }},
       {"eval_success_rate", "Success rate of the latest evaluation.", false,
        [](const MetricsSnapshot& s) { return s.eval_success_rate; }},
-      {"loss", "Negative log-likelihood of the latest batch.", false,
+      {"loss", "hEM: negative log-likelihood; HER: critic TD loss (latest batch).", false,
        [](const MetricsSnapshot& s) { return s.loss; }},
       {"version", "Newest published policy version.", false,
        [](const MetricsSnapshot& s) { return double(s.version); }},
@@ -68,6 +62,10 @@ const std::vector<Column>& Columns() {
        [](const MetricsSnapshot& s) { return s.entropy; }},
       {"sigma", "Mean global Gaussian sigma (NaN for discrete actions).", false,
        [](const MetricsSnapshot& s) { return s.sigma; }},
+      {"actor_loss", "HER (DDPG): actor loss of the latest batch (NaN otherwise).", false,
+       [](const MetricsSnapshot& s) { return s.actor_loss; }},
+      {"mean_q", "HER: mean Q(s, a, g) of the latest batch (NaN for hEM).", false,
+       [](const MetricsSnapshot& s) { return s.mean_q; }},
       {"staleness_mean", "Learner version minus the mean version behind batch data.",
        false, [](const MetricsSnapshot& s) { return s.staleness_mean; }},
       {"staleness_max", "Learner version minus the oldest version in recent batches.",
@@ -100,6 +98,7 @@ LearnerMetrics::LearnerMetrics() : start_(absl::Now()) {
   absl::MutexLock lock(&mu_);
   interval_start_ = start_;
   current_.loss = current_.entropy = current_.sigma = kNaN;
+  current_.actor_loss = current_.mean_q = kNaN;
   current_.eval_success_rate = current_.train_success_rate = kNaN;
 }
 
@@ -124,6 +123,12 @@ void LearnerMetrics::RecordFit(double loss, double entropy, double sigma) {
   current_.loss = loss;
   current_.entropy = entropy;
   current_.sigma = sigma;
+}
+
+void LearnerMetrics::RecordValueFit(double actor_loss, double mean_q) {
+  absl::MutexLock lock(&mu_);
+  current_.actor_loss = actor_loss;
+  current_.mean_q = mean_q;
 }
 
 void LearnerMetrics::RecordStaleness(double mean, double max) {
@@ -154,9 +159,20 @@ void LearnerMetrics::RecordEvaluation(const hem::v1::EvaluationReport& report) {
   ++current_.eval_reports;
 }
 
-void LearnerMetrics::RecordActor(const hem::v1::ActorReport& report) {
+bool LearnerMetrics::RecordActor(const hem::v1::ActorReport& report) {
   absl::MutexLock lock(&mu_);
-  actors_[report.actor_id()] = ActorState{report, absl::Now()};
+  if (actors_.size() >= kMaxActors && actors_.count(report.actor_id()) == 0) {
+    return false;
+  }
+  ActorState& actor = actors_[report.actor_id()];
+  if (report.env_steps() < actor.report.env_steps() ||
+      report.episodes() < actor.report.episodes()) {  // A new life.
+    actor.earlier_env_steps += actor.report.env_steps();
+    actor.earlier_episodes += actor.report.episodes();
+  }
+  actor.report = report;
+  actor.received = absl::Now();
+  return true;
 }
 
 void LearnerMetrics::Tick() {
@@ -192,8 +208,8 @@ MetricsSnapshot LearnerMetrics::Snapshot() const {
   s.env_steps = s.episodes = 0;
   s.env_steps_per_second = 0;
   for (const auto& [id, actor] : actors_) {
-    s.env_steps += actor.report.env_steps();
-    s.episodes += actor.report.episodes();
+    s.env_steps += actor.earlier_env_steps + actor.report.env_steps();
+    s.episodes += actor.earlier_episodes + actor.report.episodes();
     if (now - actor.received > kActorTimeout) continue;
     ++live;
     success_sum += actor.report.train_success_rate();
@@ -206,16 +222,43 @@ MetricsSnapshot LearnerMetrics::Snapshot() const {
   return s;
 }
 
-std::string PrometheusText(const MetricsSnapshot& snapshot) {
-  std::string out;
+namespace {
+
+void WriteColumns(const MetricsSnapshot& snapshot, PrometheusWriter* text) {
   for (const Column& column : Columns()) {
     const std::string name =
         absl::StrCat("hem_learner_", column.name, column.counter ? "_total" : "");
-    absl::StrAppend(&out, "# HELP ", name, " ", column.help, "\n", "# TYPE ", name,
-                    column.counter ? " counter\n" : " gauge\n", name, " ",
-                    PromValue(column.get(snapshot)), "\n");
+    if (column.counter) {
+      text->Counter(name, column.help, column.get(snapshot));
+    } else {
+      text->Gauge(name, column.help, column.get(snapshot));
+    }
   }
-  return out;
+}
+
+}  // namespace
+
+std::string PrometheusText(const MetricsSnapshot& snapshot) {
+  PrometheusWriter text;
+  WriteColumns(snapshot, &text);
+  return text.Release();
+}
+
+std::string LearnerMetricsPage(const LearnerMetrics& metrics) {
+  PrometheusWriter text;
+  WriteColumns(metrics.Snapshot(), &text);
+  const LearnerMetrics::UpdatePhases& p = metrics.phases();
+  text.HistogramFamily(
+      "hem_learner_update_phase_seconds",
+      "Training thread time per update by phase: waiting for a batch, host-to-device copy, "
+      "forward+backward, optimizer step; publish: per publication of weights.",
+      "phase",
+      {{"wait", &p.wait},
+       {"to_device", &p.to_device},
+       {"forward_backward", &p.forward_backward},
+       {"optimizer", &p.optimizer},
+       {"publish", &p.publish}});
+  return text.Release();
 }
 
 std::string MetricsCsvHeader() {
@@ -239,14 +282,17 @@ std::vector<std::pair<std::string, double>> MetricsByName(const MetricsSnapshot&
 }
 
 std::string MetricsConsoleLine(const MetricsSnapshot& s) {
+  // The one fit figure beside the loss: HER's mean Q, else sigma or entropy.
+  const bool her = !std::isnan(s.mean_q);
+  const char* fit_name = her ? "mean_q" : std::isnan(s.sigma) ? "entropy" : "sigma";
+  const double fit = her ? s.mean_q : std::isnan(s.sigma) ? s.entropy : s.sigma;
   return absl::StrFormat(
       "updates %d (%.1f/s) samples/s %.0f wait %.0f%% (%.2f ms/batch) step %.2f ms loss %.4f %s %.4f "
       "version %d staleness %.1f | env_steps %d (%.0f/s) actors %d "
       "train_success %.3f eval_success %.3f (v%d) shards %d",
       s.updates, s.updates_per_second, s.samples_per_second, 100 * s.wait_fraction,
       s.batch_latency_ms, s.step_ms,
-      s.loss, std::isnan(s.sigma) ? "entropy" : "sigma",
-      std::isnan(s.sigma) ? s.entropy : s.sigma, s.version, s.staleness_mean,
+      s.loss, fit_name, fit, s.version, s.staleness_mean,
       s.env_steps, s.env_steps_per_second, s.actors, s.train_success_rate,
       s.eval_success_rate, s.eval_policy_version, s.live_shards);
 }

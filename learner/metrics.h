@@ -19,6 +19,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/duration_histogram.h"
 #include "proto/policy.pb.h"
 
 namespace hem {
@@ -40,6 +41,10 @@ struct MetricsSnapshot {
   double loss = 0;
   double entropy = 0;
   double sigma = 0;                // Mean global sigma; NaN for discrete tasks.
+  // HER only (NaN for hEM): DDPG's actor loss, and the mean Q(s, a, g) of
+  // the latest batch. `loss` is then the critic's TD loss.
+  double actor_loss = 0;
+  double mean_q = 0;
   // Staleness of the data: learner version minus the versions that produced
   // the transitions of recent batches.
   double staleness_mean = 0;
@@ -67,6 +72,8 @@ class LearnerMetrics {
   // Time the training thread waited for data without getting a batch.
   void RecordWait(absl::Duration wait) ABSL_LOCKS_EXCLUDED(mu_);
   void RecordFit(double loss, double entropy, double sigma) ABSL_LOCKS_EXCLUDED(mu_);
+  // HER's value fit (NaN for what an algorithm does not have).
+  void RecordValueFit(double actor_loss, double mean_q) ABSL_LOCKS_EXCLUDED(mu_);
   void RecordStaleness(double mean, double max) ABSL_LOCKS_EXCLUDED(mu_);
   void SetVersion(int64_t version) ABSL_LOCKS_EXCLUDED(mu_);
   void SetUpdates(int64_t updates) ABSL_LOCKS_EXCLUDED(mu_);  // After --resume.
@@ -75,10 +82,28 @@ class LearnerMetrics {
   // ParameterService threads.
   void RecordEvaluation(const hem::v1::EvaluationReport& report)
       ABSL_LOCKS_EXCLUDED(mu_);
-  void RecordActor(const hem::v1::ActorReport& report) ABSL_LOCKS_EXCLUDED(mu_);
+  // False (nothing recorded) for an actor id beyond the kMaxActors first
+  // ones: every id is remembered for the learner's life (its cumulative
+  // counts), so their number is bounded.
+  bool RecordActor(const hem::v1::ActorReport& report) ABSL_LOCKS_EXCLUDED(mu_);
+  static constexpr size_t kMaxActors = 1 << 16;
 
   // Closes the current rate interval (call every few seconds).
   void Tick() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Where the training thread's time goes, one observation per update
+  // (publish: per publication), recorded without a lock. Host wall time:
+  // on a GPU, copy, forward+backward and optimizer time what it takes to
+  // queue the work unless something waits for the device.
+  struct UpdatePhases {
+    DurationHistogram wait;              // For a decoded batch (since the last update).
+    DurationHistogram to_device;         // Host-to-device copy of the batch.
+    DurationHistogram forward_backward;  // The update minus its optimizer step.
+    DurationHistogram optimizer;         // Optimizer step(s) (0 where not measured).
+    DurationHistogram publish;           // Snapshotting weights for the actors.
+  };
+  UpdatePhases& phases() { return phases_; }
+  const UpdatePhases& phases() const { return phases_; }
 
   MetricsSnapshot Snapshot() const ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -86,6 +111,10 @@ class LearnerMetrics {
   struct ActorState {
     hem::v1::ActorReport report;
     absl::Time received;
+    // What the actor's earlier lives counted: a restarted actor reports
+    // from zero again under the same actor_id, and the sums must not drop.
+    int64_t earlier_env_steps = 0;
+    int64_t earlier_episodes = 0;
   };
 
   mutable absl::Mutex mu_;
@@ -98,11 +127,17 @@ class LearnerMetrics {
   absl::Duration interval_wait_ ABSL_GUARDED_BY(mu_);
   absl::Duration interval_step_ ABSL_GUARDED_BY(mu_);
   std::map<uint64_t, ActorState> actors_ ABSL_GUARDED_BY(mu_);
+  UpdatePhases phases_;
 };
 
 // Prometheus text exposition format (version 0.0.4), metric names prefixed
 // "hem_learner_". NaN values are written as NaN (valid in the format).
 std::string PrometheusText(const MetricsSnapshot& snapshot);
+
+// The learner's /metrics page: PrometheusText of a snapshot now, then the
+// update phases as one histogram family, hem_learner_update_phase_seconds
+// with a label `phase` (wait, to_device, forward_backward, optimizer, publish).
+std::string LearnerMetricsPage(const LearnerMetrics& metrics);
 
 // CSV: the header line, and one row per snapshot (same column order).
 // Columns start wall_time,updates,samples,env_steps,eval_success_rate,loss,version.

@@ -12,48 +12,15 @@
 #include "absl/synchronization/mutex.h"
 #include "common/env_spec_util.h"
 #include "common/tensor_codec.h"
+#include "learner/weights_archive.h"
 
 namespace hem {
 namespace {
 
 constexpr double kLog2Pi = 1.8378770664093453;  // log(2 pi)
-// Normaliser std floor: a coordinate that never varies (a bit that is always
-// 0 so far) must not be blown up by 1/sqrt(0).
-constexpr double kMinStd = 1e-2;
-
-struct ConvLayer {
-  int channels, kernel, stride;
-};
-// The paper's encoder (Appendix C.2).
-constexpr ConvLayer kEncoder[] = {{32, 8, 4}, {64, 4, 2}, {64, 3, 2}};
-
-// Spatial size after the encoder for a width x width input; <= 0 if too small.
-int EncodedWidth(int width) {
-  for (const ConvLayer& layer : kEncoder) {
-    if (width < layer.kernel) return 0;
-    width = (width - layer.kernel) / layer.stride + 1;
-  }
-  return width;
-}
 
 bool IsImage(const hem::v1::TensorSpec& spec) {
   return spec.dtype() == hem::v1::DTYPE_UINT8;
-}
-
-absl::Status CheckImageSpec(const hem::v1::TensorSpec& spec,
-                            absl::string_view field) {
-  if (spec.shape_size() != 3 || spec.shape(2) != 3 ||
-      spec.shape(0) != spec.shape(1)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ": image tensors must be uint8 [w, w, 3], got rank ",
-        spec.shape_size()));
-  }
-  if (EncodedWidth(static_cast<int>(spec.shape(0))) <= 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": image width ", spec.shape(0),
-                     " is too small for the encoder (>= 36)"));
-  }
-  return absl::OkStatus();
 }
 
 // Deterministic initialisation needs the global torch seed; creating two
@@ -89,6 +56,26 @@ absl::StatusOr<hem::v1::PolicyConfig> CompletePolicyConfig(
         "policy_config.initial_sigma: ", sigma, " not in [exp(", kMinLogSigma,
         "), exp(", kMaxLogSigma, ")]"));
   }
+  if (!hem::v1::Algorithm_IsValid(config.algorithm())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("policy_config.algorithm: unknown value ", config.algorithm()));
+  }
+  const bool discrete = IsDiscrete(config.spec());
+  if ((config.algorithm() == hem::v1::ALGORITHM_DDPG_HER && discrete) ||
+      (config.algorithm() == hem::v1::ALGORITHM_DQN_HER && !discrete)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "policy_config.algorithm: ", hem::v1::Algorithm_Name(config.algorithm()),
+        " does not fit ", discrete ? "discrete" : "continuous", " actions"));
+  }
+  if (!(config.exploration_noise() >= 0) || !std::isfinite(config.exploration_noise())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "policy_config.exploration_noise: ", config.exploration_noise(), " must be >= 0"));
+  }
+  if (!(config.random_action_probability() >= 0 && config.random_action_probability() <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("policy_config.random_action_probability: ",
+                     config.random_action_probability(), " not in [0, 1]"));
+  }
   if (IsImage(config.spec().observation())) {
     absl::Status status =
         CheckImageSpec(config.spec().observation(), "policy_config.spec.observation");
@@ -105,33 +92,10 @@ absl::StatusOr<hem::v1::PolicyConfig> CompletePolicyConfig(
 PolicyNetworkImpl::PolicyNetworkImpl(const hem::v1::PolicyConfig& config)
     : config_(config),
       discrete_(IsDiscrete(config.spec())),
-      image_observations_(IsImage(config.spec().observation())),
-      image_goals_(config.spec().has_goal_observation()) {
+      features_(*this, config) {
   const hem::v1::EnvSpec& spec = config.spec();
-  int64_t features = 0;
-  if (image_observations_ || image_goals_) {
-    torch::nn::Sequential encoder;
-    int in_channels = 3;
-    for (const ConvLayer& layer : kEncoder) {
-      encoder->push_back(torch::nn::Conv2d(
-          torch::nn::Conv2dOptions(in_channels, layer.channels, layer.kernel)
-              .stride(layer.stride)));
-      encoder->push_back(torch::nn::ReLU());
-      in_channels = layer.channels;
-    }
-    encoder->push_back(torch::nn::Flatten());
-    encoder_ = register_module("encoder", encoder);
-  }
-  auto encoded_size = [](const hem::v1::TensorSpec& image) {
-    const int w = EncodedWidth(static_cast<int>(image.shape(0)));
-    return static_cast<int64_t>(kEncoder[2].channels) * w * w;
-  };
-  features += image_observations_ ? encoded_size(spec.observation())
-                                  : ObservationSize(spec);
-  features += image_goals_ ? encoded_size(spec.goal_observation()) : spec.goal_dim();
-
   torch::nn::Sequential mlp;
-  int64_t width = features;
+  int64_t width = features_.size();
   for (int hidden : config.hidden_sizes()) {
     mlp->push_back(torch::nn::Linear(width, hidden));
     mlp->push_back(torch::nn::ReLU());
@@ -147,40 +111,10 @@ PolicyNetworkImpl::PolicyNetworkImpl(const hem::v1::PolicyConfig& config)
     log_sigma_ = config.learn_sigma() ? register_parameter("log_sigma", log_sigma)
                                       : register_buffer("log_sigma", log_sigma);
   }
-  if (config.normalize_inputs()) {
-    norm_count_ = register_buffer("norm_count", torch::zeros({}, torch::kFloat64));
-    if (!image_observations_) {
-      obs_mean_ = register_buffer("obs_mean", torch::zeros({ObservationSize(spec)}));
-      obs_var_ = register_buffer("obs_var", torch::ones({ObservationSize(spec)}));
-    }
-    if (!image_goals_) {
-      goal_mean_ = register_buffer("goal_mean", torch::zeros({spec.goal_dim()}));
-      goal_var_ = register_buffer("goal_var", torch::ones({spec.goal_dim()}));
-    }
-  }
-}
-
-torch::Tensor PolicyNetworkImpl::Encode(const torch::Tensor& images) {
-  // uint8 HWC -> float CHW in [0, 1].
-  torch::Tensor x = images.permute({0, 3, 1, 2}).to(torch::kFloat32).div_(255.0);
-  return encoder_->forward(x);
-}
-
-torch::Tensor PolicyNetworkImpl::Normalize(const torch::Tensor& x,
-                                           const torch::Tensor& mean,
-                                           const torch::Tensor& var) {
-  if (!mean.defined()) return x;
-  torch::Tensor std = var.clamp_min(kMinStd * kMinStd).sqrt();
-  return ((x - mean) / std).clamp(-kNormClip, kNormClip);
 }
 
 torch::Tensor PolicyNetworkImpl::Forward(const NetworkInputs& inputs) {
-  torch::Tensor state = image_observations_
-                            ? Encode(inputs.observations)
-                            : Normalize(inputs.observations, obs_mean_, obs_var_);
-  torch::Tensor goal = image_goals_ ? Encode(inputs.goal_images)
-                                    : Normalize(inputs.goals, goal_mean_, goal_var_);
-  return mlp_->forward(torch::cat({state, goal}, /*dim=*/1));
+  return mlp_->forward(features_.Forward(inputs));
 }
 
 torch::Tensor PolicyNetworkImpl::LogProb(const torch::Tensor& head,
@@ -208,49 +142,19 @@ torch::Tensor PolicyNetworkImpl::Sigma() {
   return log_sigma_.clamp(kMinLogSigma, kMaxLogSigma).exp();
 }
 
-void PolicyNetworkImpl::MergeMoments(const torch::Tensor& x,
-                                     const torch::Tensor& count,
-                                     torch::Tensor& mean, torch::Tensor& var) {
-  const double n_old = count.item<double>();
-  const double n_new = static_cast<double>(x.size(0));
-  const double n = n_old + n_new;
-  torch::Tensor x64 = x.to(torch::kFloat64);
-  torch::Tensor batch_mean = x64.mean(0);
-  torch::Tensor batch_var = x64.var(0, /*unbiased=*/false);
-  torch::Tensor old_mean = mean.to(torch::kFloat64);
-  torch::Tensor delta = batch_mean - old_mean;
-  torch::Tensor m2 = var.to(torch::kFloat64) * n_old + batch_var * n_new +
-                     delta * delta * (n_old * n_new / n);
-  mean.copy_(old_mean + delta * (n_new / n));
-  var.copy_(m2 / n);
-}
-
-void PolicyNetworkImpl::UpdateNormalizer(const NetworkInputs& inputs) {
-  if (!norm_count_.defined() || inputs.goals.size(0) == 0) return;
-  torch::NoGradGuard no_grad;
-  if (obs_mean_.defined()) {
-    MergeMoments(inputs.observations, norm_count_, obs_mean_, obs_var_);
-  }
-  if (goal_mean_.defined()) {
-    MergeMoments(inputs.goals, norm_count_, goal_mean_, goal_var_);
-  }
-  norm_count_.add_(static_cast<double>(inputs.goals.size(0)));
+void WithTorchSeed(uint64_t seed, const std::function<void()>& make) {
+  absl::MutexLock lock(&seed_mu);
+  torch::manual_seed(seed);
+  make();
 }
 
 absl::StatusOr<PolicyNetwork> MakePolicyNetwork(
     const hem::v1::PolicyConfig& config, uint64_t seed) {
-  PolicyNetwork network{nullptr};
-  absl::Status status = CatchTorch("creating the policy network", [&] {
-    absl::MutexLock lock(&seed_mu);
-    torch::manual_seed(seed);
-    network = PolicyNetwork(config);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return network;
+  return MakeSeeded<PolicyNetwork>("creating the policy network", seed,
+                                   [&] { return PolicyNetwork(config); });
 }
 
-std::vector<NamedTensor> SnapshotNetwork(PolicyNetworkImpl& network) {
+std::vector<NamedTensor> SnapshotNetwork(torch::nn::Module& network) {
   torch::NoGradGuard no_grad;
   std::vector<NamedTensor> tensors;
   for (const auto& item : network.named_parameters(/*recurse=*/true)) {
@@ -276,7 +180,7 @@ absl::StatusOr<std::string> SerializeTensors(const std::vector<NamedTensor>& ten
   return bytes;
 }
 
-absl::StatusOr<std::string> SerializeNetwork(PolicyNetworkImpl& network) {
+absl::StatusOr<std::string> SerializeNetwork(torch::nn::Module& network) {
   std::vector<NamedTensor> tensors;
   absl::Status status = CatchTorch("copying the policy", [&] {
     tensors = SnapshotNetwork(network);
@@ -286,13 +190,19 @@ absl::StatusOr<std::string> SerializeNetwork(PolicyNetworkImpl& network) {
   return SerializeTensors(tensors);
 }
 
-absl::Status LoadNetwork(absl::string_view bytes, PolicyNetworkImpl& network) {
+absl::Status LoadNetwork(absl::string_view bytes, torch::nn::Module& network) {
   if (bytes.empty()) {
     return absl::InvalidArgumentError("weights: empty");
   }
+  // LibTorch's readers only ever see an archive this process wrote, carrying
+  // the received tensor data (weights_archive.h).
+  absl::StatusOr<std::string> reference = SerializeNetwork(network);
+  if (!reference.ok()) return reference.status();
+  absl::StatusOr<std::string> checked = RebaseWeightsArchive(bytes, *reference);
+  if (!checked.ok()) return checked.status();
   return CatchTorch("loading the policy weights", [&]() -> absl::Status {
     torch::serialize::InputArchive archive;
-    archive.load_from(bytes.data(), bytes.size(), torch::Device(torch::kCPU));
+    archive.load_from(checked->data(), checked->size(), torch::Device(torch::kCPU));
     std::vector<std::pair<torch::Tensor, torch::Tensor>> assignments;
     auto collect = [&](const std::string& name,
                        const torch::Tensor& target) -> absl::Status {
@@ -308,6 +218,10 @@ absl::Status LoadNetwork(absl::string_view bytes, PolicyNetworkImpl& network) {
                 << value.sizes() << ", the network expects "
                 << target.scalar_type() << target.sizes();
         return absl::InvalidArgumentError(message.str());
+      }
+      if (value.is_floating_point() && !torch::isfinite(value).all().item<bool>()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("weights: tensor '", name, "' has non-finite values"));
       }
       assignments.emplace_back(target, value);
       return absl::OkStatus();

@@ -3,20 +3,21 @@
 // rest of the code base sees plain headers (policy.h, m_step.h, ...).
 //
 // One module serves every task:
-//   [image encoder]  uint8 [B,H,W,3] -> [0,1] -> CHW -> CNN [32,8,4] ->
-//                    [64,4,2] -> [64,3,2] (ReLU) -> flatten. Goal images use
-//                    the same encoder (shared weights).
-//   [normaliser]     optional running mean/std of vector observations and
-//                    goals, clipped to +-kNormClip; its statistics are buffers,
-//                    so they travel with the weights.
-//   [MLP]            on [features(s), g] with ReLU hidden layers, then a
-//                    linear head: the mean mu(s,g) (continuous actions) or the
-//                    logits (discrete actions).
+//   [features]       InputFeatures (input_features.h): the CNN encoder for
+//                    images and the optional running normaliser of vector
+//                    observations and goals (buffers, so they travel with the
+//                    weights).
+//   [MLP]            on [features(s), features(g)] with ReLU hidden layers,
+//                    then a linear head: the mean mu(s,g) (continuous actions)
+//                    or the logits (discrete actions). HER reuses the module:
+//                    DDPG's actor (head = pre-tanh action) and DQN's
+//                    Q-network (head = Q(s, g, .)); see config.algorithm.
 //   [global sigma]   log_sigma [action_dim]: a parameter when learned, a
 //                    buffer when fixed.
 #ifndef HEM_LEARNER_NETWORKS_H_
 #define HEM_LEARNER_NETWORKS_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,27 +26,18 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "learner/input_features.h"
 #include "learner/sigma_limits.h"
 #include "proto/policy.pb.h"
 #include "proto/tensor.pb.h"
 
 namespace hem {
 
-// Normalised inputs are clipped to [-kNormClip, kNormClip].
-inline constexpr double kNormClip = 5.0;
-
 // Fills defaults (hidden_sizes 256,256,256; initial_sigma 0.5) and validates
 // the config: valid spec, positive widths, positive finite sigma. Errors name
 // the field ("policy_config.hidden_sizes: ...").
 absl::StatusOr<hem::v1::PolicyConfig> CompletePolicyConfig(
     hem::v1::PolicyConfig config);
-
-// One batch of network inputs, already on the network's device.
-struct NetworkInputs {
-  torch::Tensor observations;  // float32 [B, obs] or uint8 [B, H, W, 3].
-  torch::Tensor goals;         // float32 [B, goal_dim].
-  torch::Tensor goal_images;   // uint8 [B, H, W, 3]; undefined unless image goals.
-};
 
 class PolicyNetworkImpl : public torch::nn::Module {
  public:
@@ -67,30 +59,23 @@ class PolicyNetworkImpl : public torch::nn::Module {
 
   // Folds a batch into the running normaliser (no-op when disabled).
   // Statistics are merged exactly (Chan et al.'s parallel update).
-  void UpdateNormalizer(const NetworkInputs& inputs);
+  void UpdateNormalizer(const NetworkInputs& inputs) { features_.UpdateNormalizer(inputs); }
 
   bool discrete() const { return discrete_; }
   const hem::v1::PolicyConfig& config() const { return config_; }
 
  private:
-  torch::Tensor Normalize(const torch::Tensor& x, const torch::Tensor& mean,
-                          const torch::Tensor& var);
-  torch::Tensor Encode(const torch::Tensor& images);
-  static void MergeMoments(const torch::Tensor& x, const torch::Tensor& count,
-                           torch::Tensor& mean, torch::Tensor& var);
-
   const hem::v1::PolicyConfig config_;
   const bool discrete_;
-  const bool image_observations_;
-  const bool image_goals_;
-  torch::nn::Sequential encoder_{nullptr};
+  InputFeatures features_;
   torch::nn::Sequential mlp_{nullptr};
   torch::Tensor log_sigma_;
-  // Normaliser (registered only when config.normalize_inputs).
-  torch::Tensor norm_count_;  // float64 scalar: rows folded in.
-  torch::Tensor obs_mean_, obs_var_, goal_mean_, goal_var_;
 };
 TORCH_MODULE(PolicyNetwork);
+
+// Runs `make` with torch's global generator seeded with `seed`, one such
+// call at a time in the process: deterministic initialisation of any module.
+void WithTorchSeed(uint64_t seed, const std::function<void()>& make);
 
 // Builds a network for `config` (completed) with deterministic initialisation
 // from `seed`, on CPU.
@@ -105,18 +90,19 @@ struct NamedTensor {
   torch::Tensor tensor;
   bool is_buffer = false;
 };
-std::vector<NamedTensor> SnapshotNetwork(PolicyNetworkImpl& network);
+// Works for any module (HER's critic and target networks too).
+std::vector<NamedTensor> SnapshotNetwork(torch::nn::Module& network);
 
 // The snapshot as an ordered name -> tensor archive (torch serialisation
 // format). Round-trips bit-exactly through LoadNetwork.
 absl::StatusOr<std::string> SerializeTensors(const std::vector<NamedTensor>& tensors);
 
 // SerializeTensors(SnapshotNetwork(network)).
-absl::StatusOr<std::string> SerializeNetwork(PolicyNetworkImpl& network);
+absl::StatusOr<std::string> SerializeNetwork(torch::nn::Module& network);
 
 // Loads SerializeNetwork's output. Checks every tensor's presence, dtype and
 // shape before touching the network, so a mismatch leaves it unchanged.
-absl::Status LoadNetwork(absl::string_view bytes, PolicyNetworkImpl& network);
+absl::Status LoadNetwork(absl::string_view bytes, torch::nn::Module& network);
 
 // Fixes LibTorch's intra-op threads and, when LibTorch runs on OpenBLAS, the
 // OpenBLAS pool too (its workers otherwise spin on every core, whatever
@@ -143,6 +129,20 @@ absl::Status CatchTorch(absl::string_view what, Fn&& fn) {
   } catch (const std::exception& e) {
     return absl::InternalError(std::string(what) + ": " + e.what());
   }
+}
+
+// A module built by `make` under WithTorchSeed(seed) (deterministic
+// initialisation); torch errors become INTERNAL naming `what`.
+template <typename Module>
+absl::StatusOr<Module> MakeSeeded(absl::string_view what, uint64_t seed,
+                                  const std::function<Module()>& make) {
+  Module module{nullptr};
+  absl::Status status = CatchTorch(what, [&] {
+    WithTorchSeed(seed, [&] { module = make(); });
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return module;
 }
 
 }  // namespace hem

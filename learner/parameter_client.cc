@@ -23,9 +23,9 @@ constexpr absl::Duration kMaxBackoff = absl::Seconds(2);
 // Invariant: latest_ only moves to strictly higher versions.
 class WatchingSubscriber final : public ParameterSubscriber {
  public:
-  explicit WatchingSubscriber(const std::string& address)
+  WatchingSubscriber(const std::string& address, const Credentials* credentials)
       : address_(address),
-        stub_(hem::v1::ParameterService::NewStub(CreateHemChannel(address))) {
+        stub_(hem::v1::ParameterService::NewStub(CreateHemChannel(address, credentials))) {
     thread_ = std::thread([this] { Run(); });
   }
 
@@ -118,12 +118,13 @@ class WatchingSubscriber final : public ParameterSubscriber {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ParameterSubscriber>> ParameterSubscriber::Create(
-    const std::string& learner_address) {
+    const std::string& learner_address, const Credentials* credentials) {
   if (learner_address.empty() || learner_address.find(':') == std::string::npos) {
     return absl::InvalidArgumentError(absl::StrCat(
         "learner_address: '", learner_address, "' is not host:port"));
   }
-  return std::unique_ptr<ParameterSubscriber>(new WatchingSubscriber(learner_address));
+  return std::unique_ptr<ParameterSubscriber>(
+      new WatchingSubscriber(learner_address, credentials));
 }
 
 }  // namespace hem

@@ -12,14 +12,17 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/net_config.h"
 #include "proto/policy.pb.h"
 
 namespace hem {
 
 class ParameterSubscriber {
  public:
+  // Watches the learner at "host:port", over TLS with the token when
+  // `credentials` is given (copied; plaintext when null).
   static absl::StatusOr<std::unique_ptr<ParameterSubscriber>> Create(
-      const std::string& learner_address);
+      const std::string& learner_address, const Credentials* credentials = nullptr);
   virtual ~ParameterSubscriber() = default;
 
   // The newest weights received, or null before the first arrives.

@@ -3,8 +3,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "common/call_deadline.h"
+#include "common/grpc_util.h"
 
 namespace hem {
 namespace {
@@ -15,7 +18,8 @@ grpc::Status Invalid(const std::string& message) {
 
 }  // namespace
 
-ParameterService::ParameterService(LearnerMetrics* metrics) : metrics_(metrics) {}
+ParameterService::ParameterService(LearnerMetrics* metrics, StreamLimits limits)
+    : metrics_(metrics), waiting_calls_(limits) {}
 
 absl::Status ParameterService::Publish(hem::v1::PolicyWeights weights) {
   auto shared = std::make_shared<const hem::v1::PolicyWeights>(std::move(weights));
@@ -62,7 +66,14 @@ grpc::Status ParameterService::GetPolicy(grpc::ServerContext* context,
     return Invalid(absl::StrCat("wait_ms: ", request->wait_ms(), " must be >= 0"));
   }
   const absl::Time deadline =
-      absl::Now() + absl::Milliseconds(std::min(request->wait_ms(), kMaxWaitMs));
+      std::min(CallDeadline(*context),
+               absl::Now() + absl::Milliseconds(std::min(request->wait_ms(), kMaxWaitMs)));
+  std::optional<StreamLimiter::Slot> slot;
+  if (request->wait_ms() > 0) {
+    absl::StatusOr<StreamLimiter::Slot> opened = waiting_calls_.Open(context->peer());
+    if (!opened.ok()) return ToGrpcStatus(opened.status());
+    slot.emplace(*std::move(opened));
+  }
   std::shared_ptr<const hem::v1::PolicyWeights> weights;
   while (true) {
     weights = WaitNewer(request->newer_than(),
@@ -97,6 +108,8 @@ grpc::Status ParameterService::GetPolicy(grpc::ServerContext* context,
 grpc::Status ParameterService::WatchPolicy(
     grpc::ServerContext* context, const hem::v1::WatchPolicyRequest* request,
     grpc::ServerWriter<hem::v1::PolicyWeights>* writer) {
+  absl::StatusOr<StreamLimiter::Slot> slot = waiting_calls_.Open(context->peer());
+  if (!slot.ok()) return ToGrpcStatus(slot.status());
   int64_t sent = request->newer_than();
   while (!context->IsCancelled()) {
     std::shared_ptr<const hem::v1::PolicyWeights> weights =
@@ -120,6 +133,13 @@ grpc::Status ParameterService::WatchPolicy(
 grpc::Status ParameterService::ReportEvaluation(grpc::ServerContext*,
                                                 const hem::v1::EvaluationReport* request,
                                                 hem::v1::EvaluationAck*) {
+  if (request->evaluator().size() > kMaxNameBytes) {
+    return Invalid(absl::StrCat("evaluator: ", request->evaluator().size(),
+                                " bytes, more than ", kMaxNameBytes));
+  }
+  if (request->policy_version() < -1 || request->env_steps() < 0) {
+    return Invalid("policy_version, env_steps: must be >= -1 and >= 0");
+  }
   if (request->episodes() < 1) {
     return Invalid(absl::StrCat("episodes: ", request->episodes(), " must be >= 1"));
   }
@@ -145,7 +165,16 @@ grpc::Status ParameterService::ReportActor(grpc::ServerContext*,
       request->env_steps_per_second() < 0) {
     return Invalid("env_steps_per_second: must be finite and >= 0");
   }
-  if (metrics_ != nullptr) metrics_->RecordActor(*request);
+  if (request->policy_version() < -1) {
+    return Invalid(absl::StrCat("policy_version: ", request->policy_version(),
+                                " must be >= -1"));
+  }
+  if (metrics_ != nullptr && !metrics_->RecordActor(*request)) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        absl::StrCat("actor_id: the learner already tracks ",
+                                     LearnerMetrics::kMaxActors,
+                                     " actors, the most it takes"));
+  }
   return grpc::Status::OK;
 }
 

@@ -10,6 +10,13 @@
 // skipping to the newest when the reader is slower than the publisher.
 // Blocking calls wake every kPollInterval to notice cancelled clients, and
 // all of them return when Stop() is called (before grpc::Server::Shutdown).
+//
+// Bounds: waiting calls (WatchPolicy streams and GetPolicy long-polls) count
+// against per-client and total limits (common/stream_limiter.h;
+// RESOURCE_EXHAUSTED beyond); a long-poll waits at most kMaxWaitMs and never
+// past the call's deadline; reports are checked field by field
+// (INVALID_ARGUMENT naming the field), and the learner remembers at most
+// LearnerMetrics::kMaxActors actor ids.
 #ifndef HEM_LEARNER_PARAMETER_SERVICE_H_
 #define HEM_LEARNER_PARAMETER_SERVICE_H_
 
@@ -19,6 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/stream_limiter.h"
 #include "learner/metrics.h"
 #include "proto/policy.grpc.pb.h"
 
@@ -29,8 +37,11 @@ class ParameterService final : public hem::v1::ParameterService::Service {
   // Longest GetPolicy wait honoured; longer wait_ms values are capped.
   static constexpr int kMaxWaitMs = 10 * 60 * 1000;
 
+  // Longest evaluator name accepted in a report.
+  static constexpr size_t kMaxNameBytes = 256;
+
   // `metrics` (may be null) receives reports; must outlive the service.
-  explicit ParameterService(LearnerMetrics* metrics);
+  explicit ParameterService(LearnerMetrics* metrics, StreamLimits limits = {});
 
   // Makes `weights` the newest version. FAILED_PRECONDITION unless its version
   // is greater than the current one (versions never go back).
@@ -68,6 +79,7 @@ class ParameterService final : public hem::v1::ParameterService::Service {
       int64_t newer_than, absl::Time deadline) ABSL_LOCKS_EXCLUDED(mu_);
 
   LearnerMetrics* const metrics_;
+  StreamLimiter waiting_calls_;
   mutable absl::Mutex mu_;
   std::shared_ptr<const hem::v1::PolicyWeights> latest_ ABSL_GUARDED_BY(mu_);
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;

@@ -8,6 +8,8 @@
 //   image observations: CNN [32,8,4] -> [64,4,2] -> [64,3,2] (ReLU) on the
 //                       image, features concatenated with the goal (or the
 //                       goal image's features) before the MLP.
+//   HER (config.algorithm): the same network as DDPG's deterministic actor
+//                       or DQN's greedy Q (her_policy.h).
 #ifndef HEM_LEARNER_POLICY_H_
 #define HEM_LEARNER_POLICY_H_
 
@@ -31,19 +33,30 @@ struct PolicyInputs {
   const uint8_t* goal_images = nullptr; // [B, goal obs]; tasks with image goals.
 };
 
+// What runs the network in Act. kDefault: the lean path (lean_mlp.h: the
+// weights unpacked into plain float buffers once per version, a few matrix
+// products per batch, no framework per step) for MLP policies, LibTorch for
+// policies with an image encoder. kLibTorch: LibTorch always - the
+// reference the lean path is tested against, and benchmarks' baseline.
+// LogProb and weight loading use LibTorch either way.
+enum class InferenceEngine { kDefault, kLibTorch };
+
 class Policy {
  public:
   // A freshly initialised network for config.spec(), on CPU, for inference.
   static absl::StatusOr<std::unique_ptr<Policy>> Create(
-      const hem::v1::PolicyConfig& config, uint64_t seed);
+      const hem::v1::PolicyConfig& config, uint64_t seed,
+      InferenceEngine engine = InferenceEngine::kDefault);
   // A network built from config and loaded with the weights; its sampling
   // generator is seeded from std::random_device.
   static absl::StatusOr<std::unique_ptr<Policy>> FromWeights(
-      const hem::v1::PolicyWeights& weights);
+      const hem::v1::PolicyWeights& weights,
+      InferenceEngine engine = InferenceEngine::kDefault);
   virtual ~Policy() = default;
 
   // Replaces the parameters with `weights` (same config). Fails, leaving the
-  // policy unchanged, if they do not fit.
+  // policy unchanged, if they do not fit. Costs a deserialisation (and, on
+  // the lean path, an unpacking): actors call it off their stepping thread.
   virtual absl::Status LoadWeights(const hem::v1::PolicyWeights& weights) = 0;
 
   // Chooses one action per input row into `actions` ([B, ActionDim]; a

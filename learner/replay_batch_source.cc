@@ -33,7 +33,23 @@ absl::StatusOr<std::unique_ptr<BatchSource>> MakeReplayBatchSource(
   options.batch_size = config.batch_size;
   options.strategy = config.relabel_strategy;
   options.relabel_probability = config.relabel_probability;
+  if (config.algo == LearnerAlgorithm::kHer) {
+    // HER is a TD learner: 'future' goals at baselines' future_p unless the
+    // config says otherwise, and next observations, rewards and terminals
+    // recomputed by the shards for the relabeled goals.
+    if (options.strategy == hem::v1::RELABEL_STRATEGY_UNSPECIFIED) {
+      options.strategy = hem::v1::RELABEL_FUTURE;
+    }
+    if (options.relabel_probability < 0) {
+      options.relabel_probability = config.her.relabel_probability;
+    }
+    options.with_next = true;
+  }
   options.prefetch_batches = config.prefetch_batches;
+  absl::StatusOr<std::shared_ptr<const Credentials>> credentials =
+      LoadNetCredentials(config.net);
+  if (!credentials.ok()) return credentials.status();
+  options.credentials = *std::move(credentials);
   absl::StatusOr<std::unique_ptr<ShardedReplaySampler>> sampler =
       ShardedReplaySampler::Create(std::move(options));
   if (!sampler.ok()) {

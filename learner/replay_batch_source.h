@@ -15,8 +15,10 @@ namespace hem {
 
 // A BatchSource over the shards at config.replay_addresses, asking for
 // config.batch_size transitions of spec `spec_id` relabeled with
-// config.relabel_strategy / relabel_probability. Errors name the field
-// ("replay_addresses: ...").
+// config.relabel_strategy / relabel_probability, over TLS with the token
+// when config.net has credentials. REQUIRES: replay_addresses resolved
+// (host:port, no rdzv: entries; RunLearner resolves them). Errors name the
+// field ("replay_addresses: ...", "net.credentials_dir: ...").
 absl::StatusOr<std::unique_ptr<BatchSource>> MakeReplayBatchSource(
     const LearnerConfig& config, uint64_t spec_id);
 

@@ -79,6 +79,19 @@ absl::StatusOr<TrainingBatch> Decode(const hem::v1::Batch& batch,
     if (!t.ok()) return t.status();
     out.actions = *std::move(t);
   }
+  if (batch.has_rewards() && batch.rewards().shape_size() > 0) {
+    t = Decode(batch.next_observations(), spec.observation().dtype(),
+               BatchShape(B, spec.observation()), "batch.next_observations", pin_memory);
+    if (!t.ok()) return t.status();
+    out.next_observations = *std::move(t);
+    t = Decode(batch.rewards(), hem::v1::DTYPE_FLOAT32, {B}, "batch.rewards", pin_memory);
+    if (!t.ok()) return t.status();
+    out.rewards = *std::move(t);
+    t = Decode(batch.terminals(), hem::v1::DTYPE_UINT8, {B}, "batch.terminals", false);
+    if (!t.ok()) return t.status();
+    torch::Tensor terminals = t->to(torch::kFloat32);
+    out.terminals = pin_memory ? terminals.pin_memory() : terminals;
+  }
   if (batch.has_policy_versions() && batch.policy_versions().shape_size() > 0) {
     t = Decode(batch.policy_versions(), hem::v1::DTYPE_INT64, {B},
                "batch.policy_versions", false);
@@ -102,6 +115,16 @@ absl::StatusOr<TrainingBatch> DecodeTrainingBatch(const hem::v1::Batch& batch,
   return result;
 }
 
+absl::Status CheckHasNext(const TrainingBatch& batch) {
+  if (!batch.next_observations.defined() || !batch.rewards.defined() ||
+      !batch.terminals.defined()) {
+    return absl::FailedPreconditionError(
+        "batch.rewards: missing; TD learners need with_next batches (next "
+        "observations, rewards, terminals)");
+  }
+  return absl::OkStatus();
+}
+
 TrainingBatch ToDevice(const TrainingBatch& batch, const torch::Device& device) {
   if (device.is_cpu()) return batch;
   auto move = [&](const torch::Tensor& t) {
@@ -113,6 +136,9 @@ TrainingBatch ToDevice(const TrainingBatch& batch, const torch::Device& device) 
   out.inputs.goals = move(batch.inputs.goals);
   out.inputs.goal_images = move(batch.inputs.goal_images);
   out.actions = move(batch.actions);
+  out.next_observations = move(batch.next_observations);
+  out.rewards = move(batch.rewards);
+  out.terminals = move(batch.terminals);
   out.policy_versions = batch.policy_versions;
   return out;
 }

@@ -13,6 +13,7 @@
 #include "proto/policy.grpc.pb.h"
 #include "proto/process_status.grpc.pb.h"
 #include "proto/replay_service.grpc.pb.h"
+#include "proto/run.pb.h"
 #include "proto/tensor.pb.h"
 #include "proto/trajectory.pb.h"
 
@@ -37,6 +38,7 @@ TEST(ProtoCompatibility, FieldNumbersAndTypesAreFrozen) {
   hem::v1::PolicyWeights weights;
   hem::v1::ReplayStats stats;
   hem::v1::ProcessStatus status;
+  hem::v1::RunDescription run;
   const std::vector<FrozenField> frozen = {
     {"hem.v1.Batch", "spec_id", 1, FieldDescriptor::TYPE_UINT64},
     {"hem.v1.Batch", "size", 2, FieldDescriptor::TYPE_INT32},
@@ -149,6 +151,68 @@ TEST(ProtoCompatibility, FieldNumbersAndTypesAreFrozen) {
     {"hem.v1.Trajectory", "successes", 11, FieldDescriptor::TYPE_BYTES},
     {"hem.v1.Trajectory", "goal_observation", 12, FieldDescriptor::TYPE_MESSAGE},
     {"hem.v1.Trajectory", "seed", 13, FieldDescriptor::TYPE_UINT64},
+    // The run description: run.textproto files name these fields.
+    {"hem.v1.Resources", "cpus", 1, FieldDescriptor::TYPE_INT32},
+    {"hem.v1.Resources", "gpus", 2, FieldDescriptor::TYPE_INT32},
+    {"hem.v1.Resources", "gres", 3, FieldDescriptor::TYPE_STRING},
+    {"hem.v1.Resources", "memory_mb", 4, FieldDescriptor::TYPE_INT64},
+    {"hem.v1.Placement", "hosts", 1, FieldDescriptor::TYPE_STRING},
+    {"hem.v1.RestartPolicy", "max_restarts", 1, FieldDescriptor::TYPE_INT32},
+    {"hem.v1.RestartPolicy", "window_seconds", 2, FieldDescriptor::TYPE_DOUBLE},
+    {"hem.v1.RestartPolicy", "initial_backoff_seconds", 3, FieldDescriptor::TYPE_DOUBLE},
+    {"hem.v1.RestartPolicy", "max_backoff_seconds", 4, FieldDescriptor::TYPE_DOUBLE},
+    {"hem.v1.RoleSpec", "count", 1, FieldDescriptor::TYPE_INT32},
+    {"hem.v1.RoleSpec", "extra_flags", 2, FieldDescriptor::TYPE_STRING},
+    {"hem.v1.RoleSpec", "resources", 3, FieldDescriptor::TYPE_MESSAGE},
+    {"hem.v1.RoleSpec", "placement", 4, FieldDescriptor::TYPE_MESSAGE},
+    {"hem.v1.RoleSpec", "restart", 5, FieldDescriptor::TYPE_MESSAGE},
+    {"hem.v1.ReplayRole", "role", 1, FieldDescriptor::TYPE_MESSAGE},
+    {"hem.v1.ReplayRole", "samples_per_insert", 2, FieldDescriptor::TYPE_DOUBLE},
+    {"hem.v1.ReplayRole", "min_size_to_sample", 3, FieldDescriptor::TYPE_INT64},
+    {"hem.v1.ReplayRole", "capacity_transitions", 4, FieldDescriptor::TYPE_INT64},
+    {"hem.v1.LearnerRole", "role", 1, FieldDescriptor::TYPE_MESSAGE},
+    {"hem.v1.LearnerRole", "device", 2, FieldDescriptor::TYPE_STRING},
+    {"hem.v1.LearnerRole", "batch_size", 3, FieldDescriptor::TYPE_INT32},
+    {"hem.v1.LearnerRole", "algo", 4, FieldDescriptor::TYPE_STRING},
+    {"hem.v1.ActorRole", "role", 1, FieldDescriptor::TYPE_MESSAGE},
+    {"hem.v1.ActorRole", "envs_per_actor", 2, FieldDescriptor::TYPE_INT32},
+    {"hem.v1.EvaluatorRole", "role", 1, FieldDescriptor::TYPE_MESSAGE},
+    {"hem.v1.EvaluatorRole", "episodes", 2, FieldDescriptor::TYPE_INT32},
+    {"hem.v1.EvaluatorRole", "interval_seconds", 3, FieldDescriptor::TYPE_DOUBLE},
+    {"hem.v1.Network", "bind_host", 1, FieldDescriptor::TYPE_STRING},
+    {"hem.v1.Network", "advertise_host", 2, FieldDescriptor::TYPE_STRING},
+    {"hem.v1.Network", "tls", 3, FieldDescriptor::TYPE_BOOL},
+    {"hem.v1.Network", "credentials_dir", 4, FieldDescriptor::TYPE_STRING},
+    {"hem.v1.Network", "insecure", 5, FieldDescriptor::TYPE_BOOL},
+    {"hem.v1.Network", "rendezvous", 6, FieldDescriptor::TYPE_BOOL},
+    {"hem.v1.StopRules", "target_success", 1, FieldDescriptor::TYPE_DOUBLE},
+    {"hem.v1.StopRules", "max_env_steps", 2, FieldDescriptor::TYPE_DOUBLE},
+    {"hem.v1.StopRules", "time_limit_seconds", 3, FieldDescriptor::TYPE_DOUBLE},
+    {"hem.v1.SlurmOptions", "partition", 1, FieldDescriptor::TYPE_STRING},
+    {"hem.v1.SlurmOptions", "nodes", 2, FieldDescriptor::TYPE_INT32},
+    {"hem.v1.SlurmOptions", "time", 3, FieldDescriptor::TYPE_STRING},
+    {"hem.v1.SlurmOptions", "account", 4, FieldDescriptor::TYPE_STRING},
+    {"hem.v1.SlurmOptions", "learner_gres", 5, FieldDescriptor::TYPE_STRING},
+    {"hem.v1.SlurmOptions", "sbatch_flags", 6, FieldDescriptor::TYPE_STRING},
+    {"hem.v1.KubernetesOptions", "namespace", 1, FieldDescriptor::TYPE_STRING},
+    {"hem.v1.KubernetesOptions", "image", 2, FieldDescriptor::TYPE_STRING},
+    {"hem.v1.RunDescription", "env", 1, FieldDescriptor::TYPE_STRING},
+    {"hem.v1.RunDescription", "seed", 2, FieldDescriptor::TYPE_UINT64},
+    {"hem.v1.RunDescription", "run_dir", 3, FieldDescriptor::TYPE_STRING},
+    {"hem.v1.RunDescription", "backend", 4, FieldDescriptor::TYPE_ENUM},
+    {"hem.v1.RunDescription", "base_port", 5, FieldDescriptor::TYPE_INT32},
+    {"hem.v1.RunDescription", "replay", 10, FieldDescriptor::TYPE_MESSAGE},
+    {"hem.v1.RunDescription", "learner", 11, FieldDescriptor::TYPE_MESSAGE},
+    {"hem.v1.RunDescription", "actors", 12, FieldDescriptor::TYPE_MESSAGE},
+    {"hem.v1.RunDescription", "evaluator", 13, FieldDescriptor::TYPE_MESSAGE},
+    {"hem.v1.RunDescription", "network", 20, FieldDescriptor::TYPE_MESSAGE},
+    {"hem.v1.RunDescription", "stop", 21, FieldDescriptor::TYPE_MESSAGE},
+    {"hem.v1.RunDescription", "restart", 22, FieldDescriptor::TYPE_MESSAGE},
+    {"hem.v1.RunDescription", "checkpoint_seconds", 23, FieldDescriptor::TYPE_DOUBLE},
+    {"hem.v1.RunDescription", "progress_seconds", 24, FieldDescriptor::TYPE_DOUBLE},
+    {"hem.v1.RunDescription", "sample_seconds", 25, FieldDescriptor::TYPE_DOUBLE},
+    {"hem.v1.RunDescription", "slurm", 30, FieldDescriptor::TYPE_MESSAGE},
+    {"hem.v1.RunDescription", "kubernetes", 31, FieldDescriptor::TYPE_MESSAGE},
   };
   const DescriptorPool* pool = DescriptorPool::generated_pool();
   for (const FrozenField& f : frozen) {
@@ -180,6 +244,9 @@ TEST(ProtoCompatibility, EnumValuesAreFrozen) {
       {"hem.v1.RelabelStrategy", "RELABEL_FINAL", 3},
       {"hem.v1.RelabelStrategy", "RELABEL_EPISODE", 4},
       {"hem.v1.RelabelStrategy", "RELABEL_RANDOM", 5},
+      {"hem.v1.Backend", "BACKEND_LOCAL", 1},
+      {"hem.v1.Backend", "BACKEND_SLURM", 2},
+      {"hem.v1.Backend", "BACKEND_KUBERNETES", 3},
   };
   const DescriptorPool* pool = DescriptorPool::generated_pool();
   for (const FrozenValue& v : frozen) {

@@ -2,100 +2,73 @@
 // (see checkpoint.h).
 #include "replay_service/checkpoint.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/atomic_file.h"
 #include "common/env_spec_util.h"
 #include "common/status_macros.h"
+#include "replay_service/record_format.h"
 #include "replay_service/trajectory_validator.h"
 
 namespace hem {
 namespace {
 
 constexpr char kMagic[8] = {'H', 'E', 'M', 'R', 'P', 'L', 'Y', '1'};
-enum RecordType : uint8_t {
-  kHeader = 1,
-  kSpec = 2,
-  kEpisode = 3,
-  kEnd = 4,
-};
-constexpr size_t kRecordOverhead = 1 + 8 + 4;
 // Sequence numbers in file names: "replay-shard-0-0000000001.ckpt".
 constexpr int kSequenceDigits = 10;
-
-void PutU32(std::string* out, uint32_t v) { out->append(reinterpret_cast<char*>(&v), 4); }
-void PutU64(std::string* out, uint64_t v) { out->append(reinterpret_cast<char*>(&v), 8); }
-
-uint32_t RecordCrc(uint8_t type, uint64_t length, const char* payload) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  crc = crc32(crc, &type, 1);
-  crc = crc32(crc, reinterpret_cast<const Bytef*>(&length), 8);
-  // zlib's length is a uInt: feed large payloads in pieces.
-  const char* p = payload;
-  uint64_t left = length;
-  while (left > 0) {
-    const uInt chunk = static_cast<uInt>(std::min<uint64_t>(left, 1u << 30));
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(p), chunk);
-    p += chunk;
-    left -= chunk;
-  }
-  return static_cast<uint32_t>(crc);
-}
 
 // Appends one record (type, length, payload, CRC) to `file`.
 absl::Status WriteRecord(uint8_t type, const std::string& payload,
                          AtomicFileWriter* file) {
-  const uint64_t length = payload.size();
-  std::string head(reinterpret_cast<const char*>(&type), 1);
-  PutU64(&head, length);
-  std::string crc;
-  PutU32(&crc, RecordCrc(type, length, payload.data()));
-  HEM_RETURN_IF_ERROR(file->Append(head));
+  HEM_RETURN_IF_ERROR(file->Append(RecordHead(type, payload.size())));
   HEM_RETURN_IF_ERROR(file->Append(payload));
-  return file->Append(crc);
+  return file->Append(RecordTail(type, payload));
 }
 
 }  // namespace
 
 absl::Status WriteCheckpointFile(
     const std::string& path, int shard_index, int num_shards,
-    const std::vector<ReplayShard::SpecSnapshot>& snapshot) {
+    const std::vector<ReplayShard::SpecSnapshot>& snapshot,
+    int64_t log_segment) {
   HEM_ASSIGN_OR_RETURN(AtomicFileWriter file, AtomicFileWriter::Create(path));
   HEM_RETURN_IF_ERROR(file.Append(absl::string_view(kMagic, sizeof(kMagic))));
   std::string payload;
   PutU32(&payload, static_cast<uint32_t>(shard_index));
   PutU32(&payload, static_cast<uint32_t>(num_shards));
-  HEM_RETURN_IF_ERROR(WriteRecord(kHeader, payload, &file));
+  HEM_RETURN_IF_ERROR(WriteRecord(kHeaderRecord, payload, &file));
+  if (log_segment >= 0) {
+    payload.clear();
+    PutU64(&payload, static_cast<uint64_t>(log_segment));
+    HEM_RETURN_IF_ERROR(WriteRecord(kLogPositionRecord, payload, &file));
+  }
   uint64_t episodes = 0;
   for (const ReplayShard::SpecSnapshot& group : snapshot) {
     if (!group.spec.SerializeToString(&payload)) {
       return absl::InternalError(absl::StrCat(path, ": cannot serialize a spec"));
     }
-    HEM_RETURN_IF_ERROR(WriteRecord(kSpec, payload, &file));
+    HEM_RETURN_IF_ERROR(WriteRecord(kSpecRecord, payload, &file));
     for (const auto& episode : group.episodes) {
       if (!TrajectoryFromEpisode(*episode, group.spec).SerializeToString(&payload)) {
         return absl::InternalError(absl::StrCat(path, ": cannot serialize an episode"));
       }
-      HEM_RETURN_IF_ERROR(WriteRecord(kEpisode, payload, &file));
+      HEM_RETURN_IF_ERROR(WriteRecord(kEpisodeRecord, payload, &file));
       ++episodes;
     }
   }
   payload.clear();
   PutU64(&payload, snapshot.size());
   PutU64(&payload, episodes);
-  HEM_RETURN_IF_ERROR(WriteRecord(kEnd, payload, &file));
+  HEM_RETURN_IF_ERROR(WriteRecord(kEndRecord, payload, &file));
   return file.Commit();
 }
 
-absl::StatusOr<CheckpointContents> ReadCheckpointFile(const std::string& path) {
-  absl::StatusOr<std::string> file = ReadFileToString(path);
-  if (!file.ok()) return file.status();
-  const std::string& data = *file;
+absl::StatusOr<CheckpointContents> ParseCheckpoint(absl::string_view data,
+                                                   absl::string_view path) {
   auto corrupt = [&path](uint64_t offset, absl::string_view why) {
     return absl::DataLossError(
         absl::StrCat(path, ": ", why, " (at byte ", offset, ")"));
@@ -108,41 +81,42 @@ absl::StatusOr<CheckpointContents> ReadCheckpointFile(const std::string& path) {
   uint64_t pos = sizeof(kMagic);
   bool saw_header = false;
   bool saw_end = false;
-  int64_t record = 0;
+  int64_t index = 0;
   while (pos < data.size() && !saw_end) {
     const uint64_t start = pos;
-    if (data.size() - pos < kRecordOverhead) {
-      return corrupt(start, absl::StrCat("truncated inside record ", record));
+    Record record;
+    switch (ParseRecord(data, &pos, &record)) {
+      case ParseResult::kOk:
+        break;
+      case ParseResult::kTruncated:
+        return corrupt(start, absl::StrCat("truncated inside record ", index));
+      case ParseResult::kCorrupt:
+        return corrupt(start, absl::StrCat("checksum mismatch in record ", index));
     }
-    const uint8_t type = static_cast<uint8_t>(data[pos]);
-    uint64_t length;
-    std::memcpy(&length, data.data() + pos + 1, 8);
-    if (length > data.size() - pos - kRecordOverhead) {
-      return corrupt(start, absl::StrCat("truncated: record ", record, " claims ",
-                                         length, " bytes, file ends first"));
-    }
-    const char* payload = data.data() + pos + 9;
-    uint32_t crc;
-    std::memcpy(&crc, payload + length, 4);
-    if (crc != RecordCrc(type, length, payload)) {
-      return corrupt(start, absl::StrCat("checksum mismatch in record ", record));
-    }
-    pos += kRecordOverhead + length;
-    switch (type) {
-      case kHeader: {
-        if (length != 8 || record != 0) return corrupt(start, "bad header record");
-        uint32_t index, shards;
-        std::memcpy(&index, payload, 4);
-        std::memcpy(&shards, payload + 4, 4);
-        contents.shard_index = static_cast<int>(index);
-        contents.num_shards = static_cast<int>(shards);
+    const absl::string_view payload = record.payload;
+    switch (record.type) {
+      case kHeaderRecord: {
+        if (payload.size() != 8 || index != 0) {
+          return corrupt(start, "bad header record");
+        }
+        contents.shard_index = static_cast<int>(GetU32(payload.data()));
+        contents.num_shards = static_cast<int>(GetU32(payload.data() + 4));
         saw_header = true;
         break;
       }
-      case kSpec: {
+      case kLogPositionRecord: {
+        if (payload.size() != 8 || index != 1 ||
+            GetU64(payload.data()) > uint64_t{1} << 62) {
+          return corrupt(start, "bad log position record");
+        }
+        contents.log_segment = static_cast<int64_t>(GetU64(payload.data()));
+        break;
+      }
+      case kSpecRecord: {
         if (!saw_header) return corrupt(start, "spec before header");
         CheckpointContents::Group group;
-        if (!group.spec.ParseFromArray(payload, static_cast<int>(length))) {
+        if (!group.spec.ParseFromArray(payload.data(),
+                                       static_cast<int>(payload.size()))) {
           return corrupt(start, "spec record does not parse");
         }
         absl::Status valid = ValidateEnvSpec(group.spec);
@@ -150,11 +124,14 @@ absl::StatusOr<CheckpointContents> ReadCheckpointFile(const std::string& path) {
         contents.groups.push_back(std::move(group));
         break;
       }
-      case kEpisode: {
-        if (contents.groups.empty()) return corrupt(start, "episode before any spec");
+      case kEpisodeRecord: {
+        if (contents.groups.empty()) {
+          return corrupt(start, "episode before any spec");
+        }
         CheckpointContents::Group& group = contents.groups.back();
         hem::v1::Trajectory trajectory;
-        if (!trajectory.ParseFromArray(payload, static_cast<int>(length))) {
+        if (!trajectory.ParseFromArray(payload.data(),
+                                       static_cast<int>(payload.size()))) {
           return corrupt(start, "episode record does not parse");
         }
         absl::Status valid = ValidateTrajectory(group.spec, trajectory);
@@ -163,11 +140,10 @@ absl::StatusOr<CheckpointContents> ReadCheckpointFile(const std::string& path) {
         ++contents.num_episodes;
         break;
       }
-      case kEnd: {
-        if (length != 16) return corrupt(start, "bad end record");
-        uint64_t specs, episodes;
-        std::memcpy(&specs, payload, 8);
-        std::memcpy(&episodes, payload + 8, 8);
+      case kEndRecord: {
+        if (payload.size() != 16) return corrupt(start, "bad end record");
+        const uint64_t specs = GetU64(payload.data());
+        const uint64_t episodes = GetU64(payload.data() + 8);
         if (specs != contents.groups.size() ||
             episodes != static_cast<uint64_t>(contents.num_episodes)) {
           return corrupt(start, absl::StrCat("end record counts ", specs, " specs, ",
@@ -179,13 +155,39 @@ absl::StatusOr<CheckpointContents> ReadCheckpointFile(const std::string& path) {
         break;
       }
       default:
-        return corrupt(start, absl::StrCat("unknown record type ", type));
+        return corrupt(start, absl::StrCat("unknown record type ", static_cast<int>(record.type)));
     }
-    ++record;
+    ++index;
   }
   if (!saw_end) return corrupt(pos, "truncated: no end record");
   if (pos != data.size()) return corrupt(pos, "trailing bytes after end record");
   return contents;
+}
+
+absl::StatusOr<CheckpointContents> ReadCheckpointFile(const std::string& path) {
+  absl::StatusOr<std::string> file = ReadFileToString(path);
+  if (!file.ok()) return file.status();
+  return ParseCheckpoint(*file, path);
+}
+
+int64_t ReadCheckpointLogSegment(const std::string& path) {
+  // The magic, the header record and the log position record come first.
+  constexpr size_t kPrefix = sizeof(kMagic) + 2 * (kRecordOverhead + 8);
+  std::ifstream in(path, std::ios::binary);
+  char buffer[kPrefix];
+  if (!in.read(buffer, kPrefix)) return -1;
+  const absl::string_view data(buffer, kPrefix);
+  if (std::memcmp(buffer, kMagic, sizeof(kMagic)) != 0) return -1;
+  uint64_t pos = sizeof(kMagic);
+  Record record;
+  if (ParseRecord(data, &pos, &record) != ParseResult::kOk ||
+      record.type != kHeaderRecord ||
+      ParseRecord(data, &pos, &record) != ParseResult::kOk ||
+      record.type != kLogPositionRecord || record.payload.size() != 8) {
+    return -1;
+  }
+  const uint64_t segment = GetU64(record.payload.data());
+  return segment > uint64_t{1} << 62 ? -1 : static_cast<int64_t>(segment);
 }
 
 absl::Status RestoreShard(CheckpointContents contents, ReplayShard* shard) {
@@ -203,18 +205,31 @@ CheckpointDirectory::CheckpointDirectory(std::string dir, int shard_index,
              ".ckpt", kSequenceDigits, keep) {}
 
 absl::StatusOr<std::string> CheckpointDirectory::Write(const ReplayShard& shard) {
+  return Write(shard, shard.Snapshot(), -1);
+}
+
+absl::StatusOr<std::string> CheckpointDirectory::Write(
+    const ReplayShard& shard, const std::vector<ReplayShard::SpecSnapshot>& snapshot,
+    int64_t log_segment) {
   HEM_ASSIGN_OR_RETURN(
       const std::string path,
       files_.PathFor(std::max<int64_t>(1, files_.NewestSequence() + 1)));
   HEM_RETURN_IF_ERROR(WriteCheckpointFile(path, shard.config().shard_index,
-                                          shard.config().num_shards,
-                                          shard.Snapshot()));
+                                          shard.config().num_shards, snapshot,
+                                          log_segment));
   HEM_RETURN_IF_ERROR(files_.Prune());
   return path;
 }
 
+int64_t CheckpointDirectory::OldestLogSegment() const {
+  const std::vector<std::string> paths = files_.List();
+  if (paths.empty()) return -1;
+  return ReadCheckpointLogSegment(paths.back());
+}
+
 absl::StatusOr<std::string> CheckpointDirectory::RestoreLatest(
-    ReplayShard* shard, std::vector<std::string>* problems) {
+    ReplayShard* shard, std::vector<std::string>* problems,
+    int64_t* log_segment) {
   const int shard_index = shard->config().shard_index;
   CheckpointContents loaded;
   // A file that cannot be used is skipped and reported (DATA_LOSS), whatever
@@ -231,6 +246,7 @@ absl::StatusOr<std::string> CheckpointDirectory::RestoreLatest(
     return absl::OkStatus();
   };
   HEM_ASSIGN_OR_RETURN(std::string path, files_.RestoreNewest(load, problems));
+  if (log_segment != nullptr) *log_segment = path.empty() ? -1 : loaded.log_segment;
   if (!path.empty()) HEM_RETURN_IF_ERROR(RestoreShard(std::move(loaded), shard));
   return path;
 }

@@ -4,9 +4,10 @@
 //
 // File format (little-endian):
 //   magic "HEMRPLY1"
-//   records: u8 type | u64 payload length | payload | u32 CRC-32 (zlib) of
-//            type, length and payload
+//   records framed as in record_format.h (type, length, payload, CRC-32)
 //   type 1 header  (payload: u32 shard_index, u32 num_shards)
+//   type 5 log position (u64: the first episode log segment whose records
+//          this checkpoint lacks; episode_log.h); optional, second if present
 //   type 2 spec    (serialized hem.v1.EnvSpec); starts a group
 //   type 3 episode (serialized hem.v1.Trajectory of the current group's spec)
 //   type 4 end     (u64 specs, u64 episodes); must be the last bytes
@@ -28,6 +29,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/checkpoint_files.h"
 #include "proto/env_spec.pb.h"
 #include "proto/trajectory.pb.h"
@@ -35,10 +37,12 @@
 
 namespace hem {
 
-// Writes `snapshot` to `path` atomically (see above).
+// Writes `snapshot` to `path` atomically (see above); `log_segment` < 0
+// writes no log position.
 absl::Status WriteCheckpointFile(
     const std::string& path, int shard_index, int num_shards,
-    const std::vector<ReplayShard::SpecSnapshot>& snapshot);
+    const std::vector<ReplayShard::SpecSnapshot>& snapshot,
+    int64_t log_segment = -1);
 
 struct CheckpointContents {
   int shard_index = 0;
@@ -49,12 +53,24 @@ struct CheckpointContents {
   };
   std::vector<Group> groups;
   int64_t num_episodes = 0;
+  // Episode log segments >= this hold what the checkpoint lacks; -1 when it
+  // was written without a log (then every segment present is replayed).
+  int64_t log_segment = -1;
 };
 
 // Reads and fully verifies a checkpoint. DATA_LOSS "<path>: <why>" for a
 // corrupt or truncated file, NOT_FOUND if it does not exist, UNAVAILABLE if
 // it cannot be read.
 absl::StatusOr<CheckpointContents> ReadCheckpointFile(const std::string& path);
+
+// The same checks on bytes already in memory (`path` only names them in
+// errors). What the checkpoint fuzzer drives.
+absl::StatusOr<CheckpointContents> ParseCheckpoint(absl::string_view data,
+                                                   absl::string_view path);
+
+// The log position of a checkpoint from its first bytes only; -1 when it has
+// none or they do not verify.
+int64_t ReadCheckpointLogSegment(const std::string& path);
 
 // Loads `contents` into an empty shard (registering its specs).
 absl::Status RestoreShard(CheckpointContents contents, ReplayShard* shard);
@@ -72,13 +88,24 @@ class CheckpointDirectory {
   // Writes the next checkpoint of `shard`, then deletes all but the newest
   // `keep`. Returns its path. Safe while inserts and samples continue.
   absl::StatusOr<std::string> Write(const ReplayShard& shard);
+  // Writes `snapshot` (of `shard`) with its log position (see above).
+  absl::StatusOr<std::string> Write(
+      const ReplayShard& shard,
+      const std::vector<ReplayShard::SpecSnapshot>& snapshot,
+      int64_t log_segment);
+
+  // The log position of the oldest checkpoint kept: log segments before it
+  // are in every checkpoint and may be deleted. -1 when unknown (keep all).
+  int64_t OldestLogSegment() const;
 
   // Restores the newest checkpoint that verifies into `shard` (which must be
   // empty), reporting every newer one that did not (corrupt, unreadable, or
   // written by another shard index; with the path and why) in *problems.
-  // Returns the loaded path, or "" when there was nothing usable.
+  // Returns the loaded path, or "" when there was nothing usable, and the
+  // loaded checkpoint's log position in *log_segment (-1 without one).
   absl::StatusOr<std::string> RestoreLatest(ReplayShard* shard,
-                                            std::vector<std::string>* problems);
+                                            std::vector<std::string>* problems,
+                                            int64_t* log_segment = nullptr);
 
  private:
   const CheckpointFiles files_;

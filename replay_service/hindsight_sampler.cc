@@ -36,6 +36,13 @@ char* PrepareTensor(hem::v1::Tensor* tensor, hem::v1::DType dtype,
 
 }  // namespace
 
+int64_t BatchBytesPerTransition(const SpecLayout& layout, bool with_next) {
+  int64_t bytes = layout.observation_bytes + layout.goal_bytes() +
+                  layout.action_bytes() + 8 + layout.goal_observation_bytes;
+  if (with_next) bytes += layout.observation_bytes + 4 + 1;
+  return bytes;
+}
+
 absl::Status ValidateHindsightOptions(const HindsightOptions& options,
                                       const hem::v1::EnvSpec& spec) {
   if (options.batch_size < 1) {

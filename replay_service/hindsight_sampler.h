@@ -42,6 +42,14 @@ struct HindsightOptions {
   bool with_next = false;
 };
 
+// Bytes of tensor data one transition adds to a Batch (every tensor
+// Sample fills, per row).
+int64_t BatchBytesPerTransition(const SpecLayout& layout, bool with_next);
+
+// The fewest bytes a transition of any valid spec takes: one observation
+// byte, one goal and one action float, and the version.
+inline constexpr int64_t kMinBatchBytesPerTransition = 1 + 4 + 4 + 8;
+
 // INVALID_ARGUMENT naming the field when options are unusable for `spec`.
 absl::Status ValidateHindsightOptions(const HindsightOptions& options,
                                       const hem::v1::EnvSpec& spec);

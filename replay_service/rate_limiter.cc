@@ -42,8 +42,9 @@ RateLimiter::RateLimiter(RateLimiterOptions options)
 bool RateLimiter::CanInsert() const {
   if (cancelled_) return true;  // Let Await report CANCELLED.
   if (options_.samples_per_insert <= 0) return true;
-  if (inserted_ < options_.min_size_to_sample) return true;
-  const double diff = inserted_ * options_.samples_per_insert - sampled_;
+  const int64_t inserted = inserted_ + reserved_;
+  if (inserted < options_.min_size_to_sample) return true;
+  const double diff = inserted * options_.samples_per_insert - sampled_;
   return diff <= offset_ + options_.tolerance;
 }
 
@@ -80,9 +81,13 @@ absl::Status RateLimiter::Await(bool (RateLimiter::*allowed)() const,
 }
 
 absl::Status RateLimiter::AwaitCanInsert(absl::Time deadline,
-                                         const CancelledFn& cancelled) {
+                                         const CancelledFn& cancelled,
+                                         int64_t reserve) {
   absl::MutexLock lock(&mu_);
-  return Await(&RateLimiter::CanInsert, deadline, cancelled, &insert_waits_);
+  absl::Status status =
+      Await(&RateLimiter::CanInsert, deadline, cancelled, &insert_waits_);
+  if (status.ok()) reserved_ += reserve;
+  return status;
 }
 
 absl::Status RateLimiter::AwaitCanSample(absl::Time deadline,
@@ -91,9 +96,10 @@ absl::Status RateLimiter::AwaitCanSample(absl::Time deadline,
   return Await(&RateLimiter::CanSample, deadline, cancelled, &sample_waits_);
 }
 
-void RateLimiter::Inserted(int64_t transitions) {
+void RateLimiter::Inserted(int64_t transitions, int64_t reserved) {
   absl::MutexLock lock(&mu_);
   inserted_ += transitions;
+  reserved_ -= reserved;
 }
 
 void RateLimiter::Sampled(int64_t transitions) {

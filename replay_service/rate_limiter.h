@@ -52,10 +52,15 @@ class RateLimiter {
   explicit RateLimiter(RateLimiterOptions options);
 
   // Blocks until an insert is allowed. OK, DEADLINE_EXCEEDED, or CANCELLED.
-  absl::Status AwaitCanInsert(absl::Time deadline, const CancelledFn& cancelled)
+  // On OK, `reserve` transitions count as inserted for later inserts' checks
+  // (not for sampling) until Inserted releases them: an episode still being
+  // written to the log keeps the band exact without being sampleable.
+  absl::Status AwaitCanInsert(absl::Time deadline, const CancelledFn& cancelled,
+                              int64_t reserve = 0) ABSL_LOCKS_EXCLUDED(mu_);
+  // Records `transitions` inserted (after AwaitCanInsert, or on restore) and
+  // releases `reserved` transitions of AwaitCanInsert's reservation.
+  void Inserted(int64_t transitions, int64_t reserved = 0)
       ABSL_LOCKS_EXCLUDED(mu_);
-  // Records `transitions` inserted (after AwaitCanInsert, or on restore).
-  void Inserted(int64_t transitions) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Blocks until a sample is allowed. OK, DEADLINE_EXCEEDED, or CANCELLED.
   absl::Status AwaitCanSample(absl::Time deadline, const CancelledFn& cancelled)
@@ -89,6 +94,7 @@ class RateLimiter {
 
   mutable absl::Mutex mu_;
   int64_t inserted_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t reserved_ ABSL_GUARDED_BY(mu_) = 0;  // Admitted, not yet stored.
   int64_t sampled_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t insert_waits_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t sample_waits_ ABSL_GUARDED_BY(mu_) = 0;

@@ -6,9 +6,18 @@
 // 256 over gRPC, for one and two shards; and the in-process limits they are
 // compared against (the same work without gRPC, and plain memcpy of the same
 // bytes). Servers and clients share this process and the machine's cores.
+//
+// Then durability (--durability_only runs just this): inserts over gRPC
+// into one shard with a checkpoint directory, --durability=checkpoint and
+// --durability=log side by side, for a state task (fetch_reach) and an
+// image task (fetch_reach:image=84, ~1 MB per episode); the log's
+// throughput as a fraction of checkpoint's, against the target of >= 0.5
+// and >= 200 k transitions/s.
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -28,6 +37,8 @@
 
 ABSL_FLAG(double, seconds, 2.0, "Duration of each measurement.");
 ABSL_FLAG(int, batch_size, 256, "Transitions per sampled batch.");
+ABSL_FLAG(bool, durability_only, false, "Only the durability table.");
+ABSL_FLAG(int, durability_writers, 4, "Writers (actors) per shard in the durability table.");
 
 namespace hem {
 namespace {
@@ -68,19 +79,18 @@ std::vector<std::string> Addresses(
   return addresses;
 }
 
-Row MeasureInserts(const hem::v1::EnvSpec& spec, int num_shards, int writers,
+// Runs `writers` actors inserting copies of `prototype` (new episode ids)
+// into `addresses` for `duration`; returns the episodes acknowledged.
+int64_t RunWriters(const hem::v1::EnvSpec& spec, const hem::v1::Trajectory& prototype,
+                   const std::vector<std::string>& addresses, int writers,
                    absl::Duration duration) {
-  auto shards = StartShards(num_shards);
-  const hem::v1::Trajectory prototype = testing::MakeTrajectory(
-      spec, 0, 0, testing::TrajectoryOptions{kSteps, 1, false});
-  const double bytes_per_episode = prototype.ByteSizeLong();
   std::atomic<int64_t> episodes{0};
   std::vector<std::thread> threads;
   const absl::Time end = absl::Now() + duration;
   for (int w = 0; w < writers; ++w) {
     threads.emplace_back([&, w] {
       ReplayWriterOptions options;
-      options.addresses = Addresses(shards);
+      options.addresses = addresses;
       auto writer = ShardedReplayWriter::Create(options, spec);
       HEM_CHECK(writer.ok());
       uint64_t id = 0;
@@ -94,15 +104,87 @@ Row MeasureInserts(const hem::v1::EnvSpec& spec, int num_shards, int writers,
       episodes += (*writer)->stats().acknowledged;
     });
   }
-  const absl::Time start = absl::Now();
   for (auto& thread : threads) thread.join();
+  return episodes.load();
+}
+
+Row MeasureInserts(const hem::v1::EnvSpec& spec, int num_shards, int writers,
+                   absl::Duration duration) {
+  auto shards = StartShards(num_shards);
+  const hem::v1::Trajectory prototype = testing::MakeTrajectory(
+      spec, 0, 0, testing::TrajectoryOptions{kSteps, 1, false});
+  const double bytes_per_episode = prototype.ByteSizeLong();
+  const absl::Time start = absl::Now();
+  const int64_t episodes =
+      RunWriters(spec, prototype, Addresses(shards), writers, duration);
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   int64_t stored = 0;
   for (auto& shard : shards) stored += shard->Stats().inserted_episodes();
-  HEM_CHECK(stored == episodes.load());
+  HEM_CHECK(stored == episodes);
   return {absl::StrFormat("insert over gRPC, %d shard(s), %d writer(s)",
                           num_shards, writers),
           episodes * kSteps / seconds, episodes * bytes_per_episode / seconds / 1e6};
+}
+
+struct DurabilityRow {
+  double transitions_per_second = 0;
+  double megabytes_per_second = 0;
+  double records_per_sync = 0;
+};
+
+// Inserts from `writers` actors into one shard with `durability`, its files
+// in a fresh directory.
+DurabilityRow MeasureDurability(const hem::v1::EnvSpec& spec, Durability durability,
+                                int writers, absl::Duration duration) {
+  char pattern[] = "/tmp/hem-replay-benchmark-XXXXXX";
+  const std::string dir = mkdtemp(pattern);
+  ReplayServerConfig config;
+  config.checkpoint_dir = dir;
+  config.checkpoint_interval = absl::ZeroDuration();
+  config.checkpoint_on_shutdown = false;
+  config.durability = durability;
+  config.shard.table.capacity_transitions = 2000000;
+  config.shard.table.capacity_bytes = int64_t{1} << 30;  // Images: ~1 GB.
+  auto server = ReplayServer::Start(config);
+  HEM_CHECK(server.ok()) << server.status();
+  const hem::v1::Trajectory prototype = testing::MakeTrajectory(
+      spec, 0, 0, testing::TrajectoryOptions{kSteps, 1, false});
+  const absl::Time start = absl::Now();
+  const int64_t episodes =
+      RunWriters(spec, prototype, {(*server)->address()}, writers, duration);
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  DurabilityRow row;
+  row.transitions_per_second = episodes * kSteps / seconds;
+  row.megabytes_per_second = episodes * prototype.ByteSizeLong() / seconds / 1e6;
+  const EpisodeLog::Stats log = (*server)->LogStats();
+  row.records_per_sync = log.syncs > 0 ? static_cast<double>(log.records) / log.syncs : 0;
+  HEM_CHECK((*server)->Shutdown().ok());
+  HEM_CHECK((*server)->Stats().inserted_episodes() == episodes);
+  server->reset();
+  std::filesystem::remove_all(dir);
+  return row;
+}
+
+void PrintDurability(absl::Duration duration, int writers) {
+  std::printf("\n-- durability: inserts over gRPC into 1 shard, %d writers, "
+              "episodes of %d steps --\n", writers, kSteps);
+  std::printf("%-24s %-11s %14s %10s %14s %13s\n", "task", "durability",
+              "transitions/s", "MB/s", "vs checkpoint", "records/sync");
+  for (const char* task : {"fetch_reach", "fetch_reach:image=84"}) {
+    const hem::v1::EnvSpec spec = *MakeEnvSpec(task);
+    const DurabilityRow checkpoint =
+        MeasureDurability(spec, Durability::kCheckpoint, writers, duration);
+    const DurabilityRow log = MeasureDurability(spec, Durability::kLog, writers, duration);
+    std::printf("%-24s %-11s %14.0f %10.1f %14s %13s\n", task, "checkpoint",
+                checkpoint.transitions_per_second, checkpoint.megabytes_per_second, "1.00",
+                "-");
+    std::printf("%-24s %-11s %14.0f %10.1f %14.2f %13.1f\n", task, "log",
+                log.transitions_per_second, log.megabytes_per_second,
+                log.transitions_per_second / checkpoint.transitions_per_second,
+                log.records_per_sync);
+    std::fflush(stdout);
+  }
+  std::printf("target: log >= 0.5 x checkpoint and >= 200000 transitions/s\n");
 }
 
 void Fill(const hem::v1::EnvSpec& spec,
@@ -231,6 +313,10 @@ int main(int argc, char** argv) {
   hem::SetMinLogSeverity(hem::LogSeverity::kWarning);
   const absl::Duration duration = absl::Seconds(absl::GetFlag(FLAGS_seconds));
   const int batch_size = absl::GetFlag(FLAGS_batch_size);
+  if (absl::GetFlag(FLAGS_durability_only)) {
+    hem::PrintDurability(duration, absl::GetFlag(FLAGS_durability_writers));
+    return 0;
+  }
   const hem::v1::EnvSpec spec = *hem::MakeEnvSpec("fetch_reach");
   std::printf("fetch_reach transitions (obs 10, goal 3, action 3), episodes of "
               "%d steps, %u cores\n\n",
@@ -247,5 +333,6 @@ int main(int argc, char** argv) {
   int64_t row_bytes = 0;
   hem::Print(hem::MeasureInProcessSampling(spec, duration, batch_size, &row_bytes));
   hem::Print(hem::MeasureMemcpy(row_bytes, duration, batch_size));
+  hem::PrintDurability(duration, absl::GetFlag(FLAGS_durability_writers));
   return 0;
 }

@@ -54,7 +54,7 @@ class SamplerImpl final : public ShardedReplaySampler {
         chunk_size_(ChunkSize(options_)),
         queue_chunks_(std::max(1, options_.prefetch_batches) *
                       ((options_.batch_size + chunk_size_ - 1) / chunk_size_)),
-        streams_(options_.addresses),
+        streams_(options_.addresses, options_.credentials.get()),
         state_(options_.addresses.size()),
         rng_(options_.seed != 0 ? options_.seed
                                 : static_cast<uint64_t>(absl::GetCurrentTimeNanos())),

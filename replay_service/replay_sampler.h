@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/net_config.h"
 #include "proto/batch.pb.h"
 #include "proto/replay_service.pb.h"
 
@@ -27,6 +28,8 @@ namespace hem {
 
 struct ReplaySamplerOptions {
   std::vector<std::string> addresses;  // One "host:port" per shard.
+  // TLS + token for every shard (common/net_config.h); null = plaintext.
+  std::shared_ptr<const Credentials> credentials;
   uint64_t spec_id = 0;                // 0 = the only spec the shards hold.
   int batch_size = 256;
   hem::v1::RelabelStrategy strategy = hem::v1::RELABEL_STRATEGY_UNSPECIFIED;

@@ -17,21 +17,40 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/http_server.h"
+#include "common/net_config.h"
 #include "common/periodic_closure.h"
 #include "common/status_service.h"
 #include "grpcpp/server.h"
 #include "replay_service/checkpoint.h"
+#include "replay_service/episode_log.h"
+#include "replay_service/episode_log_reader.h"
 #include "replay_service/replay_service_impl.h"
 #include "replay_service/replay_shard.h"
 
 namespace hem {
 
+// When an acknowledged episode is safe.
+enum class Durability {
+  // On disk before it is acknowledged: appended to the shard's episode log
+  // (episode_log.h), group-committed with fdatasync, replayed at start.
+  kLog,
+  // Only from the next checkpoint on: a crash loses what came since.
+  kCheckpoint,
+};
+// "log" | "checkpoint".
+absl::StatusOr<Durability> ParseDurability(absl::string_view name);
+absl::string_view DurabilityName(Durability durability);
+
 struct ReplayServerConfig {
   ReplayShardConfig shard;
-  int port = 0;           // 0 = pick a free port.
-  bool bind_all = false;  // Listen on 0.0.0.0 instead of loopback.
+  int port = 0;  // 0 = pick a free port.
+  // Where to listen (loopback by default), TLS + token credentials, and the
+  // rendezvous this shard publishes itself in as "replay-<shard_index>".
+  NetConfig net;
   // Where checkpoints go and are restored from at start; "" = none.
   std::string checkpoint_dir;
   // Time between periodic checkpoints; <= 0 = only at shutdown.
@@ -39,6 +58,15 @@ struct ReplayServerConfig {
   int keep_checkpoints = 2;  // Newest files kept; >= 1.
   // Write a final checkpoint in Shutdown() (when checkpoint_dir is set).
   bool checkpoint_on_shutdown = true;
+  // The episode log needs checkpoint_dir (it lives there); without one
+  // nothing survives a restart whatever this says. Log by default: measured
+  // by replay_benchmark's durability table (docs/RELIABILITY.md), it keeps
+  // inserts far above what actors produce for state and image tasks alike.
+  Durability durability = Durability::kLog;
+  // Streams each client and all clients may hold, and per-stream bounds.
+  ReplayServiceLimits limits;
+  // Prometheus /metrics on net.bind_host (replay_metrics.h); -1 = off, 0 = any.
+  int metrics_port = -1;
 };
 
 // INVALID_ARGUMENT naming the field ("keep_checkpoints: ...",
@@ -53,13 +81,23 @@ class ReplayServer {
   ~ReplayServer();  // Shutdown() if not yet done.
 
   int port() const { return port_; }
-  std::string address() const;  // "127.0.0.1:port".
+  int metrics_port() const { return metrics_http_ ? metrics_http_->port() : -1; }
+  // Advertised "host:port" (net's AdvertiseHost), as published in the
+  // rendezvous: "127.0.0.1:port" by default.
+  std::string address() const;
   ReplayShard* shard() { return &shard_; }
   // Path of the checkpoint restored at start ("" if none), and problems with
   // newer ones that were skipped.
   const std::string& restored_checkpoint() const { return restored_; }
   const std::vector<std::string>& checkpoint_problems() const {
     return checkpoint_problems_;
+  }
+
+  // What replaying the episode log at start found ("" / none without a log).
+  const LogReplayReport& log_replay() const { return log_replay_; }
+  // The episode log's counters (zeros without one, and after Shutdown).
+  EpisodeLog::Stats LogStats() const {
+    return log_ != nullptr ? log_->stats() : EpisodeLog::Stats{};
   }
 
   // Counters plus rates over the last few seconds and checkpoint fields.
@@ -74,19 +112,27 @@ class ReplayServer {
 
  private:
   explicit ReplayServer(ReplayServerConfig config);
+  // Restores the newest good checkpoint, replays the episode log after it,
+  // and opens a new log segment (durability=log). REQUIRES: checkpoint_dir.
+  absl::Status Restore();
   void RecordRates() ABSL_LOCKS_EXCLUDED(mu_);
   void PeriodicCheckpoint() ABSL_LOCKS_EXCLUDED(checkpoint_mu_);
   void Report(hem::v1::ProcessStatus* status);
+  void AppendMetrics(std::string* out);  // The /metrics page.
 
   const ReplayServerConfig config_;
   ReplayShard shard_;
   ReplayServiceImpl service_;
   ProcessStatusService status_service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<HttpServer> metrics_http_;
   int port_ = 0;
   std::string restored_;
   std::vector<std::string> checkpoint_problems_;
   std::unique_ptr<CheckpointDirectory> checkpoints_;
+  LogReplayReport log_replay_;
+  // Outlives the gRPC server (its callbacks complete open streams' inserts).
+  std::unique_ptr<EpisodeLog> log_;
 
   absl::Mutex checkpoint_mu_;  // One checkpoint at a time.
   absl::Mutex mu_;

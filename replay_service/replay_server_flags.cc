@@ -10,6 +10,7 @@
 #include "common/flag_errors.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/net_flags.h"
 #include "common/relabel_strategy.h"
 
 namespace {
@@ -21,8 +22,6 @@ const hem::ReplayServerConfig& Defaults() {
 }  // namespace
 
 ABSL_FLAG(int, port, Defaults().port, "Port to listen on; 0 picks a free one.");
-ABSL_FLAG(bool, bind_all, Defaults().bind_all,
-          "Listen on all interfaces instead of loopback only.");
 ABSL_FLAG(int, shard_index, Defaults().shard.shard_index,
           "This shard's index in [0, num_shards).");
 ABSL_FLAG(int, num_shards, Defaults().shard.num_shards, "Number of replay shards.");
@@ -44,6 +43,13 @@ ABSL_FLAG(double, samples_per_insert_tolerance, Defaults().shard.rate_limiter.to
           "Allowed deviation (in sampled transitions) from the target ratio.");
 ABSL_FLAG(std::string, checkpoint_dir, Defaults().checkpoint_dir,
           "Directory for checkpoints (restored at start); empty = none.");
+ABSL_FLAG(std::string, durability,
+          std::string(hem::DurabilityName(Defaults().durability)),
+          "When an acknowledged episode is safe: log (in the episode log on "
+          "disk before it is acknowledged; needs --checkpoint_dir) or "
+          "checkpoint (only from the next checkpoint on).");
+ABSL_FLAG(int, metrics_port, Defaults().metrics_port,
+          "HTTP(S) port for Prometheus /metrics (-1 = off, 0 = any).");
 ABSL_FLAG(int, checkpoint_interval_seconds,
           static_cast<int>(absl::ToInt64Seconds(Defaults().checkpoint_interval)),
           "Seconds between checkpoints; 0 = only at shutdown.");
@@ -54,7 +60,6 @@ namespace {
 // ReplayServerConfig field -> flag, for every field the flags set.
 constexpr FieldFlag kFlagOfField[] = {
     {"port", "port"},
-    {"bind_all", "bind_all"},
     {"shard.shard_index", "shard_index"},
     {"shard.num_shards", "num_shards"},
     {"shard.table.capacity_transitions", "capacity_transitions"},
@@ -66,18 +71,20 @@ constexpr FieldFlag kFlagOfField[] = {
     {"shard.rate_limiter.tolerance", "samples_per_insert_tolerance"},
     {"checkpoint_dir", "checkpoint_dir"},
     {"checkpoint_interval", "checkpoint_interval_seconds"},
+    {"durability", "durability"},
+    {"metrics_port", "metrics_port"},
 };
 
 }  // namespace
 
 absl::Status ReplayServerFlagError(absl::Status status) {
-  return FieldErrorToFlagError(status, kFlagOfField);
+  return NetFlagError(FieldErrorToFlagError(status, kFlagOfField));
 }
 
 absl::StatusOr<ReplayServerConfig> ReplayServerConfigFromFlags() {
   ReplayServerConfig config;
   config.port = absl::GetFlag(FLAGS_port);
-  config.bind_all = absl::GetFlag(FLAGS_bind_all);
+  config.net = NetConfigFromFlags();
   config.shard.shard_index = absl::GetFlag(FLAGS_shard_index);
   config.shard.num_shards = absl::GetFlag(FLAGS_num_shards);
   config.shard.table.capacity_transitions = absl::GetFlag(FLAGS_capacity_transitions);
@@ -96,6 +103,14 @@ absl::StatusOr<ReplayServerConfig> ReplayServerConfigFromFlags() {
   config.checkpoint_dir = absl::GetFlag(FLAGS_checkpoint_dir);
   config.checkpoint_interval =
       absl::Seconds(absl::GetFlag(FLAGS_checkpoint_interval_seconds));
+  absl::StatusOr<Durability> durability =
+      ParseDurability(absl::GetFlag(FLAGS_durability));
+  if (!durability.ok()) {
+    return ReplayServerFlagError(absl::InvalidArgumentError(
+        absl::StrCat("durability: ", durability.status().message())));
+  }
+  config.durability = *durability;
+  config.metrics_port = absl::GetFlag(FLAGS_metrics_port);
   absl::Status valid = ValidateReplayServerConfig(config);
   if (!valid.ok()) return ReplayServerFlagError(valid);
   return config;

@@ -30,7 +30,7 @@ TEST_F(ReplayServerFlagsTest, DefaultsAreTheConfigDefaults) {
   ASSERT_TRUE(config.ok()) << config.status();
   const ReplayServerConfig defaults;
   EXPECT_EQ(config->port, defaults.port);
-  EXPECT_EQ(config->bind_all, defaults.bind_all);
+  EXPECT_EQ(config->net.bind_host, defaults.net.bind_host);
   EXPECT_EQ(config->checkpoint_dir, defaults.checkpoint_dir);
   EXPECT_EQ(config->checkpoint_interval, defaults.checkpoint_interval);
   EXPECT_EQ(config->keep_checkpoints, defaults.keep_checkpoints);

@@ -2,24 +2,20 @@
 // replay_service_impl.h).
 #include "replay_service/replay_service_impl.h"
 
-#include <chrono>
-
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/call_deadline.h"
 #include "common/grpc_util.h"
+#include "common/message_limits.h"
+#include "grpcpp/support/method_handler.h"
+#include "replay_service/hindsight_sampler.h"
 #include "replay_service/random.h"
 
 namespace hem {
 namespace {
 
-absl::Time CallDeadline(const grpc::ServerContext* context) {
-  const auto deadline = context->deadline();
-  // "No deadline" is time_point::max(), beyond what absl::Time converts.
-  if (deadline >= std::chrono::system_clock::now() + std::chrono::hours(24 * 365 * 100)) {
-    return absl::InfiniteFuture();
-  }
-  return absl::FromChrono(deadline);
-}
+// Index of Insert among ReplayService's methods (declaration order).
+constexpr int kInsertMethod = 0;
 
 grpc::Status InvalidArgument(const std::string& message) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
@@ -27,43 +23,56 @@ grpc::Status InvalidArgument(const std::string& message) {
 
 }  // namespace
 
-ReplayServiceImpl::ReplayServiceImpl(ReplayShard* shard, StatsFn stats)
-    : shard_(shard), stats_(std::move(stats)) {}
+absl::Status ValidateReplayServiceLimits(const ReplayServiceLimits& limits) {
+  absl::Status streams = ValidateStreamLimits(limits.streams);
+  if (!streams.ok()) {
+    return absl::Status(streams.code(), absl::StrCat("streams.", streams.message()));
+  }
+  if (limits.insert.max_unacknowledged < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("insert.max_unacknowledged: must be >= 1, got ",
+                     limits.insert.max_unacknowledged));
+  }
+  if (limits.insert.max_unacknowledged_bytes < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("insert.max_unacknowledged_bytes: must be >= 1, got ",
+                     limits.insert.max_unacknowledged_bytes));
+  }
+  return absl::OkStatus();
+}
+
+ReplayServiceImpl::ReplayServiceImpl(ReplayShard* shard, StatsFn stats,
+                                     ReplayServiceLimits limits)
+    : shard_(shard),
+      stats_(std::move(stats)),
+      limits_(limits),
+      streams_(limits.streams) {
+  // Read Insert requests as bytes: the generated handler decodes them
+  // itself, and its Read returns false for an undecodable message exactly
+  // as for the client's clean end, which would end the stream with OK.
+  MarkMethodStreamed(
+      kInsertMethod,
+      new grpc::internal::BidiStreamingHandler<
+          ReplayServiceImpl, grpc::ByteBuffer, hem::v1::InsertResponse>(
+          [](ReplayServiceImpl* service, grpc::ServerContext* context,
+             InsertServerStream* stream) {
+            return service->InsertRaw(context, stream);
+          },
+          this));
+}
 
 grpc::Status ReplayServiceImpl::Insert(
-    grpc::ServerContext* context,
-    grpc::ServerReaderWriter<hem::v1::InsertResponse, hem::v1::InsertRequest>*
-        stream) {
-  const absl::Time deadline = CallDeadline(context);
-  const auto cancelled = [context] { return context->IsCancelled(); };
-  hem::v1::InsertRequest request;
-  hem::v1::InsertResponse response;
-  while (stream->Read(&request)) {
-    response.Clear();
-    response.set_request_id(request.request_id());
-    if (!request.has_spec() && !request.has_trajectory()) {
-      return InvalidArgument(absl::StrCat(
-          "request: request ", request.request_id(),
-          " has neither spec nor trajectory"));
-    }
-    if (request.has_spec()) {
-      absl::Status status = shard_->RegisterSpec(request.spec());
-      if (!status.ok()) return ToGrpcStatus(status);
-      response.set_stored(true);
-    }
-    if (request.has_trajectory()) {
-      absl::StatusOr<ReplayShard::InsertOutcome> outcome =
-          shard_->Insert(request.mutable_trajectory(), deadline, cancelled);
-      if (!outcome.ok()) return ToGrpcStatus(outcome.status());
-      response.set_stored(outcome->stored);
-      response.set_error(outcome->error);
-      response.set_stored_transitions(outcome->table_transitions);
-    }
-    if (!stream->Write(response)) {
-      return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
-    }
-  }
-  return grpc::Status::OK;
+    grpc::ServerContext*,
+    grpc::ServerReaderWriter<hem::v1::InsertResponse, hem::v1::InsertRequest>*) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                      "Insert is served from raw bytes");
+}
+
+grpc::Status ReplayServiceImpl::InsertRaw(grpc::ServerContext* context,
+                                          InsertServerStream* stream) {
+  absl::StatusOr<StreamLimiter::Slot> slot = streams_.Open(context->peer());
+  if (!slot.ok()) return ToGrpcStatus(slot.status());
+  return RunInsertStream(shard_, limits_.insert, context, stream);
 }
 
 grpc::Status ReplayServiceImpl::Sample(
@@ -73,11 +82,23 @@ grpc::Status ReplayServiceImpl::Sample(
     return InvalidArgument(
         absl::StrCat("batch_size: must be >= 1, got ", request->batch_size()));
   }
+  // No spec's transitions are smaller than this: refuse at once what could
+  // never fit, before waiting for a spec or allocating anything.
+  const int64_t most =
+      shard_->config().max_batch_bytes / kMinBatchBytesPerTransition;
+  if (request->batch_size() > most) {
+    return InvalidArgument(absl::StrCat(
+        "batch_size: ", request->batch_size(), " exceeds the limit of ",
+        shard_->config().max_batch_bytes, " bytes per batch (at most ", most,
+        " transitions of the smallest spec)"));
+  }
   if (request->num_batches() < 0) {
     return InvalidArgument(absl::StrCat("num_batches: must be >= 0, got ",
                                         request->num_batches()));
   }
-  const absl::Time deadline = CallDeadline(context);
+  absl::StatusOr<StreamLimiter::Slot> slot = streams_.Open(context->peer());
+  if (!slot.ok()) return ToGrpcStatus(slot.status());
+  const absl::Time deadline = CallDeadline(*context);
   const auto cancelled = [context] { return context->IsCancelled(); };
   absl::StatusOr<ReplayShard::SpecTable*> table =
       shard_->AwaitTable(request->spec_id(), deadline, cancelled);
@@ -88,7 +109,7 @@ grpc::Status ReplayServiceImpl::Sample(
   uint64_t seed = request->seed();
   if (seed == 0) {
     uint64_t x = static_cast<uint64_t>(absl::GetCurrentTimeNanos()) ^
-                 (streams_.fetch_add(1) << 48);
+                 (seeds_.fetch_add(1) << 48);
     seed = SplitMix64(&x);
   }
   HindsightSampler sampler(&(*table)->table, *options, seed);

@@ -3,10 +3,13 @@
 #include "replay_service/replay_shard.h"
 
 #include <algorithm>
+#include <utility>
 
+#include "absl/synchronization/notification.h"
 #include "absl/strings/str_cat.h"
 #include "common/env_spec_util.h"
 #include "common/status_macros.h"
+#include "replay_service/episode_log.h"
 #include "replay_service/trajectory_validator.h"
 
 namespace hem {
@@ -15,43 +18,6 @@ namespace {
 constexpr absl::Duration kPollInterval = absl::Milliseconds(20);
 
 }  // namespace
-
-absl::Status ValidateReplayShardConfig(const ReplayShardConfig& config) {
-  if (config.num_shards < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("num_shards: must be >= 1, got ", config.num_shards));
-  }
-  if (config.shard_index < 0 || config.shard_index >= config.num_shards) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("shard_index: must be in [0, ", config.num_shards,
-                     "), got ", config.shard_index));
-  }
-  if (config.table.capacity_transitions < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("table.capacity_transitions: must be >= 1, got ",
-                     config.table.capacity_transitions));
-  }
-  if (config.table.capacity_bytes < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("table.capacity_bytes: must be >= 0, got ",
-                     config.table.capacity_bytes));
-  }
-  if (config.default_strategy == hem::v1::RELABEL_STRATEGY_UNSPECIFIED) {
-    return absl::InvalidArgumentError("default_strategy: must name a strategy, not the default");
-  }
-  if (!(config.default_relabel_probability >= 0 &&
-        config.default_relabel_probability <= 1)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("default_relabel_probability: must be in [0, 1], got ",
-                     config.default_relabel_probability));
-  }
-  absl::Status limiter = ValidateRateLimiterOptions(config.rate_limiter);
-  if (!limiter.ok()) {
-    return absl::Status(limiter.code(),
-                        absl::StrCat("rate_limiter.", limiter.message()));
-  }
-  return absl::OkStatus();
-}
 
 ReplayShard::ReplayShard(ReplayShardConfig config) : config_(config) {}
 
@@ -62,18 +28,96 @@ ReplayShard::SpecTable* ReplayShard::FindTable(uint64_t spec_id) const {
   return nullptr;
 }
 
-absl::Status ReplayShard::RegisterSpec(const hem::v1::EnvSpec& spec) {
-  HEM_RETURN_IF_ERROR(ValidateEnvSpec(spec));
-  absl::MutexLock lock(&mu_);
-  if (FindTable(spec.spec_id()) != nullptr) return absl::OkStatus();
-  tables_.push_back(std::make_unique<SpecTable>(spec, config_));
-  tables_changed_.SignalAll();
-  return absl::OkStatus();
+std::vector<ReplayShard::SpecTable*> ReplayShard::Tables() const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<SpecTable*> tables;
+  for (const auto& table : tables_) tables.push_back(table.get());
+  return tables;
 }
 
-absl::StatusOr<ReplayShard::InsertOutcome> ReplayShard::Insert(
-    hem::v1::Trajectory* trajectory, absl::Time deadline,
-    const CancelledFn& cancelled) {
+void ReplayShard::AttachLog(EpisodeLog* log) {
+  absl::MutexLock lock(&gate_mu_);
+  log_ = log;
+}
+
+void ReplayShard::EnterGate() {
+  absl::MutexLock lock(&gate_mu_);
+  gate_mu_.Await(absl::Condition(
+      +[](bool* paused) { return !*paused; }, &paused_));
+  ++in_flight_;
+}
+
+void ReplayShard::LeaveGate() {
+  absl::MutexLock lock(&gate_mu_);
+  --in_flight_;
+}
+
+absl::Status ReplayShard::RegisterSpec(const hem::v1::EnvSpec& spec) {
+  HEM_RETURN_IF_ERROR(ValidateEnvSpec(spec));
+  EnterGate();
+  EpisodeLog* log;
+  {
+    absl::MutexLock lock(&gate_mu_);
+    log = log_;
+  }
+  absl::Status status;
+  bool added = false;
+  {
+    absl::MutexLock lock(&mu_);
+    if (FindTable(spec.spec_id()) == nullptr) {
+      if (static_cast<int>(tables_.size()) >= config_.max_specs) {
+        status = absl::ResourceExhaustedError(absl::StrCat(
+            "spec: this shard already holds ", tables_.size(),
+            " specs, the most it takes (max_specs)"));
+      } else if (log == nullptr) {
+        tables_.push_back(std::make_unique<SpecTable>(spec, config_));
+        tables_changed_.SignalAll();
+      } else {
+        added = true;
+      }
+    }
+  }
+  if (added) {
+    // Durable before any episode of it can be: the log is read in order.
+    absl::Notification logged;
+    log->Append(kSpecRecord, spec.SerializeAsString(),
+                [&](const absl::Status& s) {
+                  status = s;
+                  logged.Notify();
+                });
+    logged.WaitForNotification();
+    if (status.ok()) {
+      absl::MutexLock lock(&mu_);
+      if (FindTable(spec.spec_id()) == nullptr) {
+        tables_.push_back(std::make_unique<SpecTable>(spec, config_));
+        tables_changed_.SignalAll();
+      }
+    }
+  }
+  LeaveGate();
+  return status;
+}
+
+ReplayShard::InsertOutcome ReplayShard::Store(
+    SpecTable* table, std::shared_ptr<const Episode> episode) {
+  const int64_t steps = episode->num_steps;
+  InsertOutcome outcome;
+  outcome.stored = true;
+  if (table->table.Insert(std::move(episode)) ==
+      ReplayTable::InsertResult::kDuplicate) {
+    outcome.duplicate = true;
+    table->limiter.Inserted(0, steps);
+  } else {
+    table->limiter.Inserted(steps, steps);
+  }
+  outcome.table_transitions = table->table.stats().transitions;
+  return outcome;
+}
+
+absl::Status ReplayShard::BeginInsert(hem::v1::Trajectory* trajectory,
+                                      absl::Time deadline,
+                                      const CancelledFn& cancelled,
+                                      InsertDone done) {
   SpecTable* table;
   {
     absl::ReaderMutexLock lock(&mu_);
@@ -85,26 +129,72 @@ absl::StatusOr<ReplayShard::InsertOutcome> ReplayShard::Insert(
     outcome.error = absl::StrCat("trajectory.spec_id: ", trajectory->spec_id(),
                                  " was never declared on this shard (send "
                                  "InsertRequest.spec first)");
-    return outcome;
+    done(outcome);
+    return absl::OkStatus();
   }
   absl::Status valid = ValidateTrajectory(table->table.spec(), *trajectory);
   if (!valid.ok()) {
     ++rejected_;
     outcome.error = std::string(valid.message());
-    return outcome;
+    done(outcome);
+    return absl::OkStatus();
   }
-  HEM_RETURN_IF_ERROR(table->limiter.AwaitCanInsert(deadline, cancelled));
-  const int64_t steps = trajectory->num_steps();
-  const ReplayTable::InsertResult result = table->table.Insert(
-      EpisodeFromTrajectory(trajectory, table->table.spec()));
-  outcome.stored = true;
-  if (result == ReplayTable::InsertResult::kDuplicate) {
+  // A resend after a lost acknowledgement: answer it without logging it again.
+  if (table->table.CheckDuplicate(trajectory->actor_id(),
+                                  trajectory->episode_id())) {
+    outcome.stored = true;
     outcome.duplicate = true;
-  } else {
-    table->limiter.Inserted(steps);
+    outcome.table_transitions = table->table.stats().transitions;
+    done(outcome);
+    return absl::OkStatus();
   }
-  outcome.table_transitions = table->table.stats().transitions;
-  return outcome;
+  const int64_t steps = trajectory->num_steps();
+  HEM_RETURN_IF_ERROR(
+      table->limiter.AwaitCanInsert(deadline, cancelled, /*reserve=*/steps));
+  EnterGate();
+  EpisodeLog* log;
+  {
+    absl::MutexLock lock(&gate_mu_);
+    log = log_;
+  }
+  if (log == nullptr) {
+    outcome = Store(table, EpisodeFromTrajectory(trajectory, table->table.spec()));
+    LeaveGate();
+    done(outcome);
+    return absl::OkStatus();
+  }
+  const std::string record = trajectory->SerializeAsString();
+  std::shared_ptr<const Episode> episode =
+      EpisodeFromTrajectory(trajectory, table->table.spec());
+  log->Append(kEpisodeRecord, record,
+              [this, table, episode = std::move(episode),
+               done = std::move(done)](const absl::Status& status) mutable {
+                if (!status.ok()) {
+                  table->limiter.Inserted(0, episode->num_steps);
+                  LeaveGate();
+                  done(status);
+                  return;
+                }
+                InsertOutcome stored = Store(table, std::move(episode));
+                LeaveGate();
+                done(stored);
+              });
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ReplayShard::InsertOutcome> ReplayShard::Insert(
+    hem::v1::Trajectory* trajectory, absl::Time deadline,
+    const CancelledFn& cancelled) {
+  absl::StatusOr<InsertOutcome> result;
+  absl::Notification finished;
+  HEM_RETURN_IF_ERROR(BeginInsert(
+      trajectory, deadline, cancelled,
+      [&result, &finished](absl::StatusOr<InsertOutcome> outcome) {
+        result = std::move(outcome);
+        finished.Notify();
+      }));
+  finished.WaitForNotification();
+  return result;
 }
 
 absl::StatusOr<ReplayShard::SpecTable*> ReplayShard::AwaitTable(
@@ -147,6 +237,16 @@ absl::StatusOr<HindsightOptions> ReplayShard::ResolveSampleOptions(
                                     : request.relabel_probability();
   options.with_next = request.with_next();
   HEM_RETURN_IF_ERROR(ValidateHindsightOptions(options, spec));
+  // Checked before anything is allocated: the batch must fit in a message.
+  const int64_t row =
+      BatchBytesPerTransition(SpecLayout::FromSpec(spec), options.with_next);
+  const int64_t most = config_.max_batch_bytes / row;
+  if (options.batch_size > most) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "batch_size: ", options.batch_size, " transitions of ", row,
+        " bytes would exceed the limit of ", config_.max_batch_bytes,
+        " bytes per batch; at most ", most, " for this spec"));
+  }
   return options;
 }
 
@@ -164,11 +264,7 @@ absl::Status ReplayShard::SampleBatch(SpecTable* table,
 }
 
 std::vector<ReplayShard::SpecSnapshot> ReplayShard::Snapshot() const {
-  std::vector<SpecTable*> tables;
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    for (const auto& table : tables_) tables.push_back(table.get());
-  }
+  const std::vector<SpecTable*> tables = Tables();
   std::vector<SpecSnapshot> snapshot;
   for (SpecTable* table : tables) {
     snapshot.push_back({table->table.spec(), table->table.Snapshot()});
@@ -194,6 +290,55 @@ absl::Status ReplayShard::RestoreEpisodes(
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::vector<ReplayShard::SpecSnapshot>>
+ReplayShard::QuiescentSnapshot(
+    const std::function<absl::Status(const std::vector<hem::v1::EnvSpec>&)>&
+        at_pause) {
+  {
+    absl::MutexLock lock(&gate_mu_);
+    // One pause at a time: a second checkpoint waits for the first.
+    gate_mu_.Await(absl::Condition(
+        +[](bool* paused) { return !*paused; }, &paused_));
+    paused_ = true;
+    gate_mu_.Await(absl::Condition(
+        +[](int64_t* in_flight) { return *in_flight == 0; }, &in_flight_));
+  }
+  std::vector<SpecSnapshot> snapshot = Snapshot();
+  std::vector<hem::v1::EnvSpec> specs;
+  for (const SpecSnapshot& group : snapshot) specs.push_back(group.spec);
+  absl::Status status = at_pause(specs);
+  {
+    absl::MutexLock lock(&gate_mu_);
+    paused_ = false;
+  }
+  if (!status.ok()) return status;
+  return snapshot;
+}
+
+absl::StatusOr<bool> ReplayShard::RestoreTrajectory(
+    hem::v1::Trajectory* trajectory) {
+  SpecTable* table;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    table = FindTable(trajectory->spec_id());
+  }
+  if (table == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("trajectory.spec_id: ", trajectory->spec_id(),
+                     " has no spec record before it"));
+  }
+  HEM_RETURN_IF_ERROR(ValidateTrajectory(table->table.spec(), *trajectory));
+  return table->table.Insert(EpisodeFromTrajectory(
+             trajectory, table->table.spec())) ==
+         ReplayTable::InsertResult::kStored;
+}
+
+void ReplayShard::PrimeRateLimiters() {
+  for (SpecTable* table : Tables()) {
+    table->limiter.Restore(table->table.stats().inserted_transitions);
+  }
+}
+
 void ReplayShard::Cancel() {
   std::vector<SpecTable*> tables;
   {
@@ -206,11 +351,7 @@ void ReplayShard::Cancel() {
 }
 
 hem::v1::ReplayStats ReplayShard::Stats() const {
-  std::vector<SpecTable*> tables;
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    for (const auto& table : tables_) tables.push_back(table.get());
-  }
+  const std::vector<SpecTable*> tables = Tables();
   hem::v1::ReplayStats stats;
   stats.set_shard_index(config_.shard_index);
   stats.set_num_shards(config_.num_shards);
@@ -237,11 +378,7 @@ hem::v1::ReplayStats ReplayShard::Stats() const {
 }
 
 int64_t ReplayShard::duplicate_trajectories() const {
-  std::vector<SpecTable*> tables;
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    for (const auto& table : tables_) tables.push_back(table.get());
-  }
+  const std::vector<SpecTable*> tables = Tables();
   int64_t total = 0;
   for (SpecTable* table : tables) total += table->table.stats().duplicate_episodes;
   return total;

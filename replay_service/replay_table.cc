@@ -39,6 +39,13 @@ ReplayTable::InsertResult ReplayTable::Insert(
   return InsertResult::kStored;
 }
 
+bool ReplayTable::CheckDuplicate(uint64_t actor_id, uint64_t episode_id) {
+  absl::MutexLock lock(&mu_);
+  if (!keys_.contains(std::make_pair(actor_id, episode_id))) return false;
+  ++duplicate_episodes_;
+  return true;
+}
+
 void ReplayTable::EvictOldest() {
   const Episode& oldest = *entries_.front().episode;
   keys_.erase(std::make_pair(oldest.actor_id, oldest.episode_id));

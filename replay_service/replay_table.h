@@ -56,6 +56,11 @@ class ReplayTable {
   InsertResult Insert(std::shared_ptr<const Episode> episode)
       ABSL_LOCKS_EXCLUDED(mu_);
 
+  // True, counting a duplicate, when (actor_id, episode_id) is stored: the
+  // shard answers a resent episode without logging it again.
+  bool CheckDuplicate(uint64_t actor_id, uint64_t episode_id)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   // Shared-lock view for samplers. Keep it for one batch, not longer: inserts
   // wait for it.
   class ABSL_SCOPED_LOCKABLE Reader {

@@ -33,7 +33,7 @@ class WriterImpl final : public ShardedReplayWriter {
   WriterImpl(ReplayWriterOptions options, hem::v1::EnvSpec spec)
       : options_(std::move(options)),
         spec_(std::move(spec)),
-        streams_(options_.addresses),
+        streams_(options_.addresses, options_.credentials.get()),
         state_(options_.addresses.size()) {
     streams_.Start([this](size_t shard) { ConnectionLoop(shard); });
   }
@@ -103,6 +103,20 @@ class WriterImpl final : public ShardedReplayWriter {
 
   void HandleResponse(size_t index, const hem::v1::InsertResponse& response)
       ABSL_LOCKS_EXCLUDED(mu_) {
+    std::shared_ptr<Request> stored;
+    RecordResponse(index, response, &stored);
+    if (stored == nullptr) return;
+    // Still counted as pending until the callback returned, so that after
+    // Flush() every acknowledged trajectory has been reported.
+    options_.on_stored(stored->trajectory());
+    absl::MutexLock lock(&mu_);
+    --pending_;
+  }
+
+  // *stored = the request the response acknowledged as stored, when
+  // on_stored must still be told (it then stays in pending_).
+  void RecordResponse(size_t index, const hem::v1::InsertResponse& response,
+                      std::shared_ptr<Request>* stored) ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
     if (response.request_id() == 0) {  // The spec declaration.
       if (!response.stored()) {
@@ -114,8 +128,12 @@ class WriterImpl final : public ShardedReplayWriter {
     auto& inflight = state_[index].inflight;
     for (auto it = inflight.begin(); it != inflight.end(); ++it) {
       if ((*it)->request_id() != response.request_id()) continue;
+      if (response.stored() && options_.on_stored) {
+        *stored = *it;
+      } else {
+        --pending_;
+      }
       inflight.erase(it);
-      --pending_;
       if (response.stored()) {
         ++acknowledged_;
       } else {

@@ -10,6 +10,7 @@
 #define HEM_REPLAY_SERVICE_REPLAY_WRITER_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/net_config.h"
 #include "proto/env_spec.pb.h"
 #include "proto/trajectory.pb.h"
 
@@ -24,9 +26,15 @@ namespace hem {
 
 struct ReplayWriterOptions {
   std::vector<std::string> addresses;  // One "host:port" per shard, in shard order.
+  // TLS + token for every shard (common/net_config.h); null = plaintext.
+  std::shared_ptr<const Credentials> credentials;
   // Trajectories queued but not yet acknowledged, over all shards; Insert
   // blocks (up to its timeout) beyond this, bounding actor memory.
   int max_pending = 256;
+  // Called once for each trajectory a shard acknowledged as stored (not for
+  // rejected ones), on a stream thread, outside the writer's lock; null =
+  // none. For an actor's acknowledgement log (actor --ack_log).
+  std::function<void(const hem::v1::Trajectory&)> on_stored;
 };
 
 struct ReplayWriterStats {

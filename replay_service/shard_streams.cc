@@ -5,10 +5,12 @@
 
 namespace hem {
 
-ShardStreams::ShardStreams(const std::vector<std::string>& addresses)
+ShardStreams::ShardStreams(const std::vector<std::string>& addresses,
+                           const Credentials* credentials)
     : addresses_(addresses), contexts_(addresses.size(), nullptr) {
   for (const std::string& address : addresses_) {
-    stubs_.push_back(hem::v1::ReplayService::NewStub(CreateHemChannel(address)));
+    stubs_.push_back(
+        hem::v1::ReplayService::NewStub(CreateHemChannel(address, credentials)));
   }
 }
 

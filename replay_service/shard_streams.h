@@ -3,7 +3,7 @@
 // its ClientContext while it runs, so Stop() can cancel it; reconnect
 // backoffs end at once on Stop().
 //
-//   ShardStreams streams(addresses);
+//   ShardStreams streams(addresses, credentials);
 //   streams.Start([this](size_t shard) { StreamLoop(shard); });
 //   in StreamLoop: if (!streams.Register(shard, &context)) return;  // Stopping.
 //                  ... run the stream ...; streams.Unregister(shard);
@@ -24,6 +24,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "common/net_config.h"
 #include "grpcpp/client_context.h"
 #include "proto/replay_service.grpc.pb.h"
 
@@ -31,8 +32,11 @@ namespace hem {
 
 class ShardStreams {
  public:
-  // A stub per address (channels connect lazily); no thread runs yet.
-  explicit ShardStreams(const std::vector<std::string>& addresses);
+  // A stub per address (channels connect lazily), with TLS and the token
+  // when `credentials` is given (plaintext when null; see
+  // common/grpc_util.h); no thread runs yet.
+  ShardStreams(const std::vector<std::string>& addresses,
+               const Credentials* credentials);
   ~ShardStreams();  // Stop(nullptr) if not yet stopped.
 
   ShardStreams(const ShardStreams&) = delete;

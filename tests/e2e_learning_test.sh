@@ -8,7 +8,9 @@
 set -uo pipefail
 env_name=$1 min_success=$2 time_limit=$3
 shift 3
-case_name="EndToEnd.${env_name//[^a-zA-Z0-9]/_}"
+algo=""
+for flag in "$@"; do [[ $flag == --algo=* ]] && algo="_${flag#--algo=}"; done
+case_name="EndToEnd.${env_name//[^a-zA-Z0-9]/_}$algo"
 runfiles="${TEST_SRCDIR:-$PWD/..}/hem"
 run_dir="${TEST_TMPDIR:-/tmp}/run-${env_name//[^a-zA-Z0-9]/_}"
 rm -rf "$run_dir"

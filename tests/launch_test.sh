@@ -2,7 +2,9 @@
 # deploy/launch.sh as a new user meets it: a mistyped task or a bad flag of
 # any process fails within seconds, showing the precise message, instead of
 # waiting out a readiness timeout; and a run that reaches its step budget
-# stops by itself and leaves summary.json and progress.csv with named columns.
+# stops by itself and leaves summary.json and progress.csv with named columns;
+# its run.textproto runs the same run again; --tls runs it with TLS and a
+# token on every service.
 #
 #   launch_test.sh        (bazel test //tests:launch_test)
 # Prints GoogleTest-style result lines so tests/run_tests.sh counts the cases.
@@ -95,6 +97,50 @@ if ((RC != 0)); then
   fail "$name" "launch.sh exited $RC"
 elif ! grep -q "resumed from" "$run_dir/logs/learner.log"; then
   fail "$name" "the learner did not resume: $(tail -n 5 "$run_dir/logs/learner.log")"
+else
+  pass "$name"
+fi
+
+# The run as data: run.textproto runs again, same roles, flags and seeds,
+# in a directory of its own.
+name="LaunchRunsAgain.FromItsRunDescription"
+echo "[ RUN      ] $name"
+again="$tmp/again"
+rm -rf "$again"
+start=$(now_ms)
+OUTPUT=$(timeout 120 "$runfiles/deploy/launch.sh" --bin_dir="$runfiles" \
+    --run="$run_dir/run.textproto" --run_dir="$again" 2>&1)
+RC=$?
+ELAPSED_MS=$(( $(now_ms) - start ))
+if ((RC != 0)); then
+  fail "$name" "launch.sh --run exited $RC"
+elif ! diff <(grep -v -e '^#' -e 'run_dir:' "$run_dir/run.textproto") \
+              <(grep -v -e '^#' -e 'run_dir:' "$again/run.textproto") >/dev/null; then
+  fail "$name" "the descriptions differ: $(diff "$run_dir/run.textproto" "$again/run.textproto")"
+elif ! grep -q '"stop_reason": "step budget 1000 reached"' "$again/summary.json"; then
+  fail "$name" "not the same stop rule: $(cat "$again/summary.json")"
+else
+  pass "$name"
+fi
+
+# --tls: credentials made for the run (mode 0600), every process serving TLS
+# with the token, and the supervisor still reading every status over it.
+name="LaunchStops.WithTlsOnEveryService"
+echo "[ RUN      ] $name"
+tls_dir="$tmp/tls"
+rm -rf "$tls_dir"
+launch "$tls_dir" --env=flip_bit:k=4 --steps=1000 --target_success=2 --time_limit=60 \
+    --envs_per_actor=8 --tls
+steps=$(sed -n '/"final": {/,/}/s/.*"env_steps": \([0-9]*\).*/\1/p' "$tls_dir/summary.json" 2>/dev/null)
+if ((RC != 0)); then
+  fail "$name" "launch.sh exited $RC"
+elif [[ "$(stat -c %a "$tls_dir/credentials/token" 2>/dev/null)" != 600 ]]; then
+  fail "$name" "no credentials/token of mode 600: $(ls -l "$tls_dir/credentials" 2>&1)"
+elif ! grep -q "tls: true" "$tls_dir/run.textproto"; then
+  fail "$name" "the run description does not ask for TLS"
+elif ! grep -q '"stop_reason": "step budget 1000 reached"' "$tls_dir/summary.json" ||
+     ((${steps:-0} < 1000)); then
+  fail "$name" "the supervisor did not read the actors' progress over TLS: $(cat "$tls_dir/summary.json")"
 else
   pass "$name"
 fi

@@ -68,6 +68,45 @@ else
 fi
 rm -f "$clang_log"
 
+# Fuzz targets (*/fuzz/): libFuzzer with ASan and UBSan (.bazelrc's
+# --config=fuzz, clang 14), each for a few seconds from its checked-in seeds
+# (new inputs go to a scratch directory). A crash, leak or UB report fails it.
+mapfile -t fuzzers < <(bazel query "attr(name, '_fuzz\$', kind(cc_binary, set(${patterns[*]})))" 2>/dev/null | sort)
+if [[ ${#fuzzers[@]} -gt 0 ]]; then
+  fuzz_seconds=${HEM_FUZZ_SECONDS:-3}
+  echo
+  echo "Fuzz targets (libFuzzer, ASan + UBSan, ${fuzz_seconds} s each):"
+  fuzz_log=$(mktemp /tmp/hem-fuzz.XXXXXX)
+  if bazel build --config=fuzz "${fuzzers[@]}" >"$fuzz_log" 2>&1; then
+    fuzz_bin=$(bazel info --config=fuzz bazel-bin 2>/dev/null)
+    for target in "${fuzzers[@]}"; do
+      path=${target#//}
+      package=${path%%:*}
+      name=${path##*:}
+      scratch=$(mktemp -d /tmp/hem-fuzz-corpus.XXXXXX)
+      if "$fuzz_bin/$package/$name" -max_total_time="$fuzz_seconds" -timeout=20 \
+          -rss_limit_mb=4096 -print_final_stats=1 "$scratch" "$package/corpus/$name" \
+          >"$fuzz_log" 2>&1; then
+        runs=$(grep -oE "stat::number_of_executed_units: *[0-9]+" "$fuzz_log" | grep -oE "[0-9]+$")
+        printf '  %-10s %-60s %4d passed %3d failed  (%s runs)\n' PASSED "$target" 1 0 "${runs:-?}"
+        passed=$((passed + 1))
+      else
+        printf '  %-10s %-60s %4d passed %3d failed\n' FAILED "$target" 0 1
+        grep -E "ERROR|SUMMARY|runtime error|==[0-9]+==" "$fuzz_log" | head -n 20
+        failed=$((failed + 1))
+        build_rc=1
+      fi
+      rm -rf "$scratch"
+    done
+  else
+    printf '  %-10s %-60s %4d passed %3d failed\n' FAILED "bazel build --config=fuzz (${#fuzzers[@]} targets)" 0 1
+    grep -E "error:|ERROR" "$fuzz_log" | head -n 30
+    failed=$((failed + 1))
+    build_rc=1
+  fi
+  rm -f "$fuzz_log"
+fi
+
 if [[ $build_rc -ne 0 || $test_rc -ne 0 ]]; then
   echo
   echo "Failures (bazel output):"

@@ -45,6 +45,19 @@ cc_library(name = "mujoco", linkopts = ["-lmujoco"])
 cc_library(name = "egl", linkopts = ["-lEGL"])
 cc_library(name = "png", linkopts = ["-lpng"])
 cc_library(name = "zlib", linkopts = ["-lz"])
+# OpenBLAS's CBLAS (Debian's libopenblas-dev): the actors' lean MLP path.
+cc_library(name = "openblas", linkopts = ["-lopenblas"])
+# cpp-httplib (Debian's libcpp-httplib-dev, compiled with OpenSSL, zlib and
+# brotli support: its headers must see the same switches) and OpenSSL.
+cc_library(
+    name = "httplib",
+    defines = [
+        "CPPHTTPLIB_OPENSSL_SUPPORT",
+        "CPPHTTPLIB_ZLIB_SUPPORT",
+        "CPPHTTPLIB_BROTLI_SUPPORT",
+    ],
+    linkopts = ["-lcpp-httplib", "-lssl", "-lcrypto", "-lpthread"],
+)
 """.format(absl = repr(absl_libs)))
 
 system_libraries = repository_rule(
