@@ -28,6 +28,9 @@ PACKAGES=(
   # Tests: hosts as network namespaces (tests/netns_lib.sh), and a real YAML
   # parser for the generated Kubernetes manifests (deploy/k8s/check_manifests.py).
   iproute2 python3-yaml
+  # The Slurm backend's test (tests/slurm_test.sh): a real one-node Slurm
+  # (slurm-wlm: slurmctld, slurmd and the client commands) authenticated by munge.
+  slurm-wlm munge
   # Every process's /metrics and the run's dashboard over HTTP(S)
   # (common/http_server.h): cpp-httplib, built against OpenSSL.
   libcpp-httplib-dev libssl-dev

@@ -127,7 +127,9 @@ const std::vector<LaunchFlag>& Flags() {
            "sawyer_reach (+ :image=48|84)",
            [](R* r, std::string v) { r->set_env(v); }, [](const R& r) { return r.env(); }),
       {"backend", "local|slurm|kubernetes", "backend",
-       "where the processes run: this machine (slurm and kubernetes: see docs/CLUSTER.md)",
+       "where the processes run: this machine, or job steps of one Slurm job (turns on "
+       "--tls, the rendezvous and --bind_host=0.0.0.0; later flags may change them); "
+       "kubernetes: see docs/CLUSTER.md",
        [](absl::string_view text, R* r) {
          hem::v1::Backend backend;
          if (!hem::v1::Backend_Parse(absl::StrCat("BACKEND_", absl::AsciiStrToUpper(text)),
@@ -136,6 +138,14 @@ const std::vector<LaunchFlag>& Flags() {
            return BadValue("backend", text, "local, slurm or kubernetes");
          }
          r->set_backend(backend);
+         if (backend == hem::v1::BACKEND_SLURM) {
+           // Processes on other nodes find each other through the run
+           // directory and are reached over the network: authenticated.
+           hem::v1::Network& net = *r->mutable_network();
+           net.set_tls(true);
+           net.set_rendezvous(true);
+           if (net.bind_host() == "127.0.0.1") net.set_bind_host("0.0.0.0");
+         }
          return absl::OkStatus();
        },
        [](const R& r) {
@@ -233,6 +243,37 @@ const std::vector<LaunchFlag>& Flags() {
            "allow --bind_host beyond loopback without --tls (every service open to the network)",
            [](R* r, bool v) { r->mutable_network()->set_insecure(v); },
            [](const R& r) { return r.network().insecure(); }),
+      Text("partition", "NAME", "slurm.partition", "slurm: the job's partition (sbatch --partition)",
+           [](R* r, std::string v) { r->mutable_slurm()->set_partition(v); },
+           [](const R& r) { return r.slurm().partition(); }, "the cluster's default"),
+      Int("nodes", "N", "slurm.nodes",
+          "slurm: nodes of the job (sbatch --nodes); roles are spread over them (0 = "
+          "Slurm's default, 1)",
+          [](R* r, int32_t v) { r->mutable_slurm()->set_nodes(v); },
+          [](const R& r) { return r.slurm().nodes(); }),
+      Text("time", "[D-]HH:MM:SS", "slurm.time",
+           "slurm: the job's time limit (sbatch --time); the run stops in order, with final "
+           "checkpoints, shortly before it",
+           [](R* r, std::string v) { r->mutable_slurm()->set_time(v); },
+           [](const R& r) { return r.slurm().time(); }, "the partition's"),
+      Text("account", "NAME", "slurm.account", "slurm: the account charged (sbatch --account)",
+           [](R* r, std::string v) { r->mutable_slurm()->set_account(v); },
+           [](const R& r) { return r.slurm().account(); }, "the user's default"),
+      Text("learner_gres", "GRES", "slurm.learner_gres",
+           "slurm: generic resources of the learner's step, e.g. gpu:1 (the job asks for them "
+           "too)",
+           [](R* r, std::string v) { r->mutable_slurm()->set_learner_gres(v); },
+           [](const R& r) { return r.slurm().learner_gres(); }),
+      {"sbatch_flag", "FLAG", "slurm.sbatch_flags",
+       "slurm: one more sbatch flag, verbatim (repeat for several), e.g. --sbatch_flag=--qos=long",
+       [](absl::string_view text, R* r) {
+         r->mutable_slurm()->add_sbatch_flags(std::string(text));
+         return absl::OkStatus();
+       },
+       [](const R& r) {
+         return r.slurm().sbatch_flags().empty() ? std::string("none")
+                                                 : absl::StrJoin(r.slurm().sbatch_flags(), " ");
+       }},
       Words("learner_flags", "extra flags passed to the learner verbatim",
             [](R* r) { return r->mutable_learner()->mutable_role(); },
             [](const R& r) -> const hem::v1::RoleSpec& { return r.learner().role(); }),

@@ -37,6 +37,7 @@ TEST(LaunchFlags, EachFlagSetsItsField) {
   EXPECT_TRUE(run.network().tls());
   ASSERT_TRUE(ApplyLaunchFlags({"--backend=slurm"}, &run).ok());
   EXPECT_EQ(run.backend(), hem::v1::BACKEND_SLURM);
+  EXPECT_TRUE(run.network().rendezvous());
   EXPECT_FALSE(run.network().insecure());
   ASSERT_EQ(run.learner().role().extra_flags_size(), 2);
   EXPECT_EQ(run.learner().role().extra_flags(0), "--lr=1e-3");
@@ -50,6 +51,32 @@ TEST(LaunchFlags, EachFlagSetsItsField) {
   ASSERT_TRUE(ApplyLaunchFlags({}, &untouched).ok());
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(untouched,
                                                                  DefaultRunDescription()));
+}
+
+TEST(LaunchFlags, SlurmFlagsSetTheJobAndTheBackendSecuresTheNetwork) {
+  RunDescription run = DefaultRunDescription();
+  ASSERT_TRUE(ApplyLaunchFlags({"--backend=slurm", "--partition=gpu", "--nodes=3",
+                                "--time=02:00:00", "--account=rl", "--learner_gres=gpu:1",
+                                "--sbatch_flag=--qos=long", "--sbatch_flag=--exclusive"},
+                               &run)
+                  .ok());
+  EXPECT_EQ(run.backend(), hem::v1::BACKEND_SLURM);
+  EXPECT_EQ(run.slurm().partition(), "gpu");
+  EXPECT_EQ(run.slurm().nodes(), 3);
+  EXPECT_EQ(run.slurm().time(), "02:00:00");
+  EXPECT_EQ(run.slurm().account(), "rl");
+  EXPECT_EQ(run.slurm().learner_gres(), "gpu:1");
+  ASSERT_EQ(run.slurm().sbatch_flags_size(), 2);
+  EXPECT_EQ(run.slurm().sbatch_flags(1), "--exclusive");
+  // Other nodes reach the processes: TLS, every interface, the rendezvous.
+  EXPECT_TRUE(run.network().tls());
+  EXPECT_TRUE(run.network().rendezvous());
+  EXPECT_EQ(run.network().bind_host(), "0.0.0.0");
+  run.set_run_dir("/tmp/r");
+  EXPECT_TRUE(ValidateRunDescription(run).ok());
+  // Later flags still decide.
+  ASSERT_TRUE(ApplyLaunchFlags({"--tls=false"}, &run).ok());
+  EXPECT_EQ(LaunchFlagError(ValidateRunDescription(run)).message().rfind("--tls: ", 0), 0u);
 }
 
 TEST(LaunchFlags, BadWordsAreRefusedByFlag) {

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "common/task_presets.h"
 #include "deploy/run_description.h"
 
 namespace hem {
@@ -216,6 +217,8 @@ std::vector<PlannedProcess> PlanProcesses(const RunDescription& run, int base_po
   }
 
   const hem::v1::LearnerRole& learner = run.learner();
+  // Task presets (common/task_presets.h) were measured for hEM, not HER.
+  const bool paper_algorithm = learner.algo().empty() || learner.algo() == "hem";
   {
     std::vector<std::string> argv = {
         learner_binary, Flag("env", run.env()), Flag("replay", replay_list),
@@ -226,6 +229,10 @@ std::vector<PlannedProcess> PlanProcesses(const RunDescription& run, int base_po
         // learner continues from its newest one.
         "--resume", Flag("seed", run.seed())};
     if (!learner.algo().empty()) argv.push_back(Flag("algo", learner.algo()));
+    // Before the role's extra flags, which therefore win.
+    if (paper_algorithm) {
+      for (std::string& flag : PresetFlags(run.env(), "learner")) argv.push_back(std::move(flag));
+    }
     if (checkpoint_seconds > 0) {
       argv.push_back(Flag("checkpoint_every_seconds", checkpoint_seconds));
     }
@@ -236,10 +243,15 @@ std::vector<PlannedProcess> PlanProcesses(const RunDescription& run, int base_po
   const hem::v1::ActorRole& actors = run.actors();
   for (int a = 0; a < actors.role().count(); ++a) {
     const int port = base_port + kActorOffset + a;
+    std::vector<std::string> argv = {
+        actor_binary, Flag("env", run.env()), Flag("actor_id", a), Flag("seed", run.seed()),
+        Flag("num_envs", actors.envs_per_actor()), Flag("replay", replay_list),
+        Flag("learner", learner_address), Flag("port", port)};
+    if (paper_algorithm) {
+      for (std::string& flag : PresetFlags(run.env(), "actor")) argv.push_back(std::move(flag));
+    }
     add(absl::StrCat("actor-", a), "actor", a, StartGroup::kActors, port, actors.role(),
-        {actor_binary, Flag("env", run.env()), Flag("actor_id", a), Flag("seed", run.seed()),
-         Flag("num_envs", actors.envs_per_actor()), Flag("replay", replay_list),
-         Flag("learner", learner_address), Flag("port", port)});
+        std::move(argv));
   }
   const hem::v1::EvaluatorRole& evaluator = run.evaluator();
   if (evaluator.role().count() > 0) {

@@ -95,6 +95,34 @@ TEST(ProcessPlan, NetworkCheckpointsAndNoEvaluator) {
   EXPECT_TRUE(Has(PlanProcesses(run, 30000, "/bin")[3].argv, "--learner=10.0.0.5:30050"));
 }
 
+// common/task_presets.h: a task's measured flags go to hEM's learner and
+// collecting actors, before the role's own flags (which win); not to HER.
+TEST(ProcessPlan, TaskPresetsComeBeforeTheUsersFlags) {
+  hem::v1::RunDescription run = TestRun();
+  run.set_env("nav:k=20");
+  run.mutable_learner()->mutable_role()->add_extra_flags("--sigma=0.1");
+  std::vector<PlannedProcess> plan = PlanProcesses(run, 30000, "/bin");
+  const std::vector<std::string>& learner = plan[2].argv;
+  ASSERT_TRUE(Has(learner, "--learn_sigma=false"));
+  const auto preset = std::find(learner.begin(), learner.end(), "--sigma=0.05");
+  const auto users = std::find(learner.begin(), learner.end(), "--sigma=0.1");
+  ASSERT_NE(preset, learner.end());
+  ASSERT_NE(users, learner.end());
+  EXPECT_LT(preset, users);
+  EXPECT_TRUE(Has(plan[3].argv, "--action_noise=0"));
+  EXPECT_FALSE(Has(plan[5].argv, "--action_noise=0"));  // The evaluator acts deterministically.
+
+  run.mutable_learner()->set_algo("her");
+  plan = PlanProcesses(run, 30000, "/bin");
+  EXPECT_FALSE(Has(plan[2].argv, "--learn_sigma=false"));
+  EXPECT_FALSE(Has(plan[3].argv, "--action_noise=0"));
+
+  run.mutable_learner()->set_algo("");
+  run.set_env("flip_bit:k=10");
+  plan = PlanProcesses(run, 30000, "/bin");
+  EXPECT_FALSE(Has(plan[2].argv, "--learn_sigma=false"));
+}
+
 // Multi-host on one machine (tests/multihost_test.sh): each role placed on
 // hosts that are network namespaces, reached through the rendezvous.
 TEST(ProcessPlan, PlacedProcessesRunUnderTheirPrefixAndAdvertiseTheirHost) {

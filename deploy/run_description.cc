@@ -113,10 +113,21 @@ absl::Status ValidateRunDescription(const RunDescription& run) {
     return FieldError("env", spec.status().message());
   }
   if (run.run_dir().empty()) return FieldError("run_dir", "must be set");
-  if (run.backend() != hem::v1::BACKEND_LOCAL &&
-      run.backend() != hem::v1::BACKEND_UNSPECIFIED) {
-    return FieldError("backend", absl::StrCat(hem::v1::Backend_Name(run.backend()),
-                                              " is not available yet (only BACKEND_LOCAL)"));
+  if (run.backend() == hem::v1::BACKEND_KUBERNETES) {
+    return FieldError("backend",
+                      "BACKEND_KUBERNETES is not launched from here: "
+                      "deploy/k8s/generate_manifests makes its manifests (docs/CLUSTER.md)");
+  }
+  if (run.backend() == hem::v1::BACKEND_SLURM) {
+    if (run.slurm().nodes() < 0) {
+      return FieldError("slurm.nodes", absl::StrCat("must be >= 0, got ", run.slurm().nodes()));
+    }
+    // Job steps listen on every interface of their node.
+    if (!run.network().tls() && !run.network().insecure()) {
+      return FieldError("network.tls",
+                        "the slurm backend's processes listen on every interface of their "
+                        "nodes: they need tls (or insecure, which exposes every service)");
+    }
   }
   if (run.base_port() != 0 && (run.base_port() < 1024 || run.base_port() >= 65000)) {
     return FieldError("base_port",

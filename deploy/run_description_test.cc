@@ -109,8 +109,23 @@ TEST(RunDescription, ErrorsNameTheFileLineOrField) {
   EXPECT_EQ(invalid([](RunDescription& r) { r.mutable_learner()->set_device("tpu"); }),
             "learner.device: must be auto, cpu or cuda, got 'tpu'");
   EXPECT_EQ(invalid([](RunDescription& r) { r.set_base_port(80); }).rfind("base_port: ", 0), 0u);
+  EXPECT_EQ(invalid([](RunDescription& r) { r.set_backend(hem::v1::BACKEND_KUBERNETES); })
+                .rfind("backend: BACKEND_KUBERNETES is not launched from here", 0),
+            0u);
   EXPECT_EQ(invalid([](RunDescription& r) { r.set_backend(hem::v1::BACKEND_SLURM); }),
-            "backend: BACKEND_SLURM is not available yet (only BACKEND_LOCAL)");
+            "network.tls: the slurm backend's processes listen on every interface of their "
+            "nodes: they need tls (or insecure, which exposes every service)");
+  EXPECT_EQ(invalid([](RunDescription& r) {
+              r.set_backend(hem::v1::BACKEND_SLURM);
+              r.mutable_network()->set_tls(true);
+              r.mutable_slurm()->set_nodes(-1);
+            }),
+            "slurm.nodes: must be >= 0, got -1");
+  EXPECT_EQ(invalid([](RunDescription& r) {
+              r.set_backend(hem::v1::BACKEND_SLURM);
+              r.mutable_network()->set_tls(true);
+            }),
+            "");
   EXPECT_EQ(invalid([](RunDescription& r) {
               r.mutable_learner()->mutable_role()->mutable_restart()->set_window_seconds(-1);
             }),

@@ -27,6 +27,7 @@
 #include "deploy/prometheus_config.h"
 #include "deploy/restart_policy.h"
 #include "deploy/run_summary.h"
+#include "deploy/slurm_steps.h"
 #include "deploy/stop_rules.h"
 
 namespace hem {
@@ -71,6 +72,8 @@ class Supervisor {
   int Monitor();
   int Finish(int code);
   void StopAll();
+  // SIGTERM to the process (Slurm: to its step's tasks).
+  void AskToStop(const Process& p);
   void Plot();
   // prometheus.yml and the dashboard; neither failing stops the run.
   void StartMonitoring();
@@ -368,7 +371,7 @@ void Supervisor::StopAll() {
       p.restart_at = absl::InfiniteFuture();
       if (p.plan.role == role && p.pid != 0) group.push_back(&p);
     }
-    for (Process* p : group) kill(p->pid, SIGTERM);
+    for (Process* p : group) AskToStop(*p);
     const absl::Time deadline = absl::Now() + options_.stop_timeout;
     for (Process* p : group) {
       int status = 0;
@@ -382,6 +385,17 @@ void Supervisor::StopAll() {
       p->pid = 0;
     }
   }
+}
+
+void Supervisor::AskToStop(const Process& p) {
+  if (!options_.slurm.job_id.empty()) {
+    // SIGTERM to srun would SIGKILL the step's tasks: no final checkpoint.
+    const absl::Status sent = SignalSlurmStep(options_.slurm.job_id, p.plan.name, "TERM");
+    if (sent.ok()) return;
+    Event(absl::StrCat("cannot signal step ", p.plan.name, " (", sent.message(),
+                       "); ending its srun"));
+  }
+  kill(p.pid, SIGTERM);
 }
 
 void Supervisor::Plot() {
@@ -457,6 +471,10 @@ int Supervisor::Run() {
   for (PlannedProcess& planned : PlanProcesses(run_, base_port, options_.bin_dir)) {
     Process p;
     p.plan = std::move(planned);
+    // Slurm: every process a job step of the run's job, on its node.
+    if (!options_.slurm.job_id.empty()) {
+      p.plan.exec_prefix = SlurmStepPrefix(run_, p.plan, options_.slurm);
+    }
     processes_.push_back(std::move(p));
   }
   mkdir(absl::StrCat(run_.run_dir(), "/logs").c_str(), 0755);
@@ -481,13 +499,19 @@ int Supervisor::Run() {
       !StartAndWait(StartGroup::kActors, "actors", options_.actors_ready_timeout)) {
     return Finish(reason_ == "interrupted" ? kRunInterrupted : kRunFailed);
   }
+  // The learner's /metrics where it runs (placed: its host, e.g. a Slurm node).
+  std::string learner_metrics = absl::StrCat(ConnectHost(run_.network()), ":",
+                                             MetricsPort(base_port));
+  for (const Process& p : processes_) {
+    if (p.plan.role == "learner") learner_metrics = p.plan.metrics_address;
+  }
   std::printf(
       "hem: cluster up: %d shard(s), learner, %d actors%s; every process serves /metrics "
-      "(learner: %s://%s:%d/metrics), Prometheus: %s/%s\n",
+      "(learner: %s://%s/metrics), Prometheus: %s/%s\n",
       run_.replay().role().count(), run_.actors().role().count(),
       run_.evaluator().role().count() > 0 ? ", evaluator" : "",
-      run_.network().tls() ? "https" : "http", ConnectHost(run_.network()).c_str(),
-      MetricsPort(base_port), run_.run_dir().c_str(), kPrometheusConfigFile);
+      run_.network().tls() ? "https" : "http", learner_metrics.c_str(), run_.run_dir().c_str(),
+      kPrometheusConfigFile);
   std::fflush(stdout);
   return Finish(Monitor());
 }

@@ -25,18 +25,20 @@
 //     Writes summary.json (polled before stopping) and success.png.
 //
 // Other backends reuse all of this but the fork/exec. The Slurm backend
-// (issue 10) runs the supervisor inside the allocation (sbatch runs
+// (options.slurm set) runs the supervisor inside the allocation (sbatch runs
 // `supervisor --run=...` as the batch step, or it runs directly when
-// SLURM_JOB_ID is set) and starts each PlannedProcess as
-//   srun --jobid=$SLURM_JOB_ID --nodes=1 --ntasks=1 --cpus-per-task=<cpus>
-//        [--gres=<gres>] [--nodelist=<placement host>] <argv...>
-// which is itself a local child: a step that dies is an srun that exits,
-// SIGTERM to srun ends the step, so readiness, restarts (RoleRestarts),
-// progress and the orderly stop are unchanged. Addresses then come from the
-// rendezvous (network.rendezvous: --rendezvous_dir=<run_dir>/rendezvous and
-// rdzv:<role>/<index> in the plan's address flags) instead of fixed local
-// ports, and sbatch --time with --signal=B:TERM@<grace> makes Slurm's time
-// limit an orderly stop with final checkpoints.
+// SLURM_JOB_ID is set) and starts each PlannedProcess under
+// SlurmStepPrefix (slurm_steps.h):
+//   srun --jobid=<job> --nodes=1 --ntasks=1 --cpus-per-task=<cpus> --overlap
+//        --job-name=<name> [--gres=<gres>] [--nodelist=<node>] ... <argv...>
+// which is itself a local child: a step that dies is an srun that exits, so
+// readiness, restarts (RoleRestarts), progress and the orderly stop are
+// unchanged, but for how a step is asked to stop: its tasks get SIGTERM
+// through `scancel --signal=TERM <job>.<step>` (SIGTERM to srun would
+// SIGKILL them). Addresses come from the rendezvous (network.rendezvous:
+// --rendezvous_dir=<run_dir>/rendezvous and rdzv:<role>/<index> in the
+// plan's address flags), and sbatch --signal=B:TERM@<grace> makes Slurm's
+// time limit an orderly stop with final checkpoints.
 #ifndef HEM_DEPLOY_SUPERVISOR_H_
 #define HEM_DEPLOY_SUPERVISOR_H_
 
@@ -44,6 +46,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "deploy/slurm_steps.h"
 #include "proto/run.pb.h"
 
 namespace hem {
@@ -65,6 +68,10 @@ struct SupervisorOptions {
   // port (0 = any free one, -1 = none) and deploy/dashboard ("" = none).
   int dashboard_port = 0;
   std::string dashboard_dir;
+  // The Slurm backend (slurm_steps.h): the job whose steps the processes
+  // run as, `run` placed on its nodes (PlaceOnSlurmNodes). job_id "" = the
+  // local backend.
+  SlurmAllocation slurm;
 };
 
 // Exit codes of Supervise (and of deploy/supervisor, deploy/launch.sh).

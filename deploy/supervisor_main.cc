@@ -10,6 +10,13 @@
 //       stop rule (exit 0), Ctrl-C (130) or failure (1).
 //   supervisor --launch_help
 //       launch.sh's flags with their defaults.
+//   supervisor --sbatch_command --run=FILE -- BATCH_SCRIPT ARGS...
+//       the sbatch command that submits FILE's run (backend slurm) as one job
+//       running BATCH_SCRIPT ARGS (slurm_steps.h), one word a line.
+//
+// --run of a description whose backend is slurm runs inside a Slurm job
+// (SLURM_JOB_ID): the roles are placed on the job's nodes and every process
+// is a job step.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,10 +29,12 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/process.h"
 #include "deploy/launch_flags.h"
 #include "deploy/run_description.h"
+#include "deploy/slurm_steps.h"
 #include "deploy/supervisor.h"
 
 ABSL_FLAG(bool, write_description, false,
@@ -48,6 +57,9 @@ ABSL_FLAG(int, dashboard_port, hem::SupervisorOptions().dashboard_port,
 ABSL_FLAG(std::string, dashboard_dir, "",
           "--run: deploy/dashboard (the page and uPlot); \"\" = no dashboard");
 ABSL_FLAG(bool, launch_help, false, "Print launch.sh's flags and defaults");
+ABSL_FLAG(bool, sbatch_command, false,
+          "Print the sbatch command (one word a line) that submits --run's description as a "
+          "Slurm job running the batch script and arguments after --");
 
 namespace hem {
 namespace {
@@ -137,6 +149,18 @@ int RunSupervised(const std::string& path) {
     return Usage(absl::StrCat("--dashboard_port: ", options.dashboard_port,
                               " is not -1 (none) or a port in [0, 65535]"));
   }
+  if (run->backend() == hem::v1::BACKEND_SLURM) {
+    absl::StatusOr<SlurmAllocation> allocation = CurrentSlurmAllocation();
+    if (!allocation.ok()) {
+      std::fprintf(stderr, "hem: %s\n", std::string(allocation.status().message()).c_str());
+      return kRunFailed;
+    }
+    *run = PlaceOnSlurmNodes(*run, allocation->nodes);
+    options.slurm = *std::move(allocation);
+    std::printf("hem: slurm job %s on %s: every process runs as a job step (srun)\n",
+                options.slurm.job_id.c_str(), absl::StrJoin(options.slurm.nodes, ",").c_str());
+    std::fflush(stdout);
+  }
   for (const char* binary : {"replay_service/replay_server", "learner/learner", "actor/actor"}) {
     const std::string full = absl::StrCat(options.bin_dir, "/", binary);
     if (access(full.c_str(), X_OK) != 0) return Usage(absl::StrCat("missing binary ", full));
@@ -150,12 +174,29 @@ int RunSupervised(const std::string& path) {
   return Supervise(*run, options, ShutdownSignal());
 }
 
+int PrintSbatchCommand(const std::vector<std::string>& batch_command) {
+  absl::StatusOr<hem::v1::RunDescription> run = ReadRunDescription(absl::GetFlag(FLAGS_run));
+  if (!run.ok()) return Usage(absl::StrCat("--run: ", run.status().message()));
+  if (run->backend() != hem::v1::BACKEND_SLURM) {
+    return Usage("--sbatch_command: the description's backend is not slurm");
+  }
+  if (batch_command.empty()) return Usage("--sbatch_command: no batch script after --");
+  for (const std::string& word : SbatchCommand(*run, batch_command)) {
+    if (word.find('\n') != std::string::npos) {
+      return Usage(absl::StrCat("--sbatch_command: a word holds a newline: ", word));
+    }
+    std::printf("%s\n", word.c_str());
+  }
+  return 0;
+}
+
 int Main(const std::vector<std::string>& words) {
   if (absl::GetFlag(FLAGS_launch_help)) {
     std::printf("%s", LaunchFlagsHelp().c_str());
     return 0;
   }
   if (absl::GetFlag(FLAGS_write_description)) return WriteDescription(words);
+  if (absl::GetFlag(FLAGS_sbatch_command)) return PrintSbatchCommand(words);
   if (!words.empty()) {
     return Usage(absl::StrCat("'", words[0], "': launch flags need --write_description"));
   }

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <utility>
 
+#include "absl/time/clock.h"
 #include "common/logging.h"
 
 namespace hem {
@@ -27,7 +28,11 @@ void LearnerReporter::Stop() { periodic_.Stop(); }
 void LearnerReporter::WriteReport() {
   absl::MutexLock lock(&csv_mu_);
   metrics_->SetLiveShards(source_->live_shards());
-  metrics_->Tick();
+  const absl::Time now = absl::Now();
+  if (now - last_tick_ >= kMinInterval) {
+    metrics_->Tick();
+    last_tick_ = now;
+  }
   const MetricsSnapshot snapshot = metrics_->Snapshot();
   HEM_LOG(INFO) << MetricsConsoleLine(snapshot);
   if (csv_path_.empty()) return;

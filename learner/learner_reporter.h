@@ -31,7 +31,9 @@ class LearnerReporter {
   void Stop();
 
   // Closes the metrics' rate interval and writes one report now (thread-safe;
-  // Run's last report after training ends).
+  // Run's last report after training ends). A report within kMinInterval of
+  // the previous one keeps the interval open and reports its rates again:
+  // rates over a millisecond would miss a wait still in progress.
   void WriteReport() ABSL_LOCKS_EXCLUDED(csv_mu_);
 
   // A ProcessStatusService::Reporter (thread-safe).
@@ -42,7 +44,9 @@ class LearnerReporter {
   const BatchSource* const source_;
   const std::string csv_path_;  // "" without a run_dir.
   const std::map<std::string, std::string> labels_;
+  static constexpr absl::Duration kMinInterval = absl::Milliseconds(50);
   absl::Mutex csv_mu_;  // One writer of metrics.csv at a time.
+  absl::Time last_tick_ ABSL_GUARDED_BY(csv_mu_) = absl::InfinitePast();
   PeriodicClosure periodic_;
 };
 

@@ -70,19 +70,8 @@ source "$ROOT/deploy/csv.sh"
 source "$ROOT/tests/episode_audit.sh"
 RANDOM=$SEED  # Every draw below follows from the seed.
 
-failures=0
-start_ms=$(( $(date +%s%N) / 1000000 ))
-elapsed_ms() { echo $(( $(date +%s%N) / 1000000 - start_ms )); }
-result() {  # case, ok (0/1), why
-  echo "[ RUN      ] Chaos.$1"
-  if (($2)); then
-    echo "[       OK ] Chaos.$1 ($(elapsed_ms) ms)"
-  else
-    echo "$3"
-    echo "[  FAILED  ] Chaos.$1 ($(elapsed_ms) ms)"
-    failures=$((failures + 1))
-  fi
-}
+TEST_SUITE=Chaos
+source "$ROOT/tests/test_result.sh"
 
 # --- The run --------------------------------------------------------------
 ACKS="$RUN_DIR/acks.txt"

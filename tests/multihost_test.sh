@@ -60,19 +60,8 @@ source "$ROOT/deploy/csv.sh"
 
 CASES=(TrainsAcrossHostsOverTls NoLoopbackInTheClusterTraffic SurvivesAnActorHostCut
        EveryEpisodeStoredOnceAndWhole)
-failures=0
-start_ms=$(( $(date +%s%N) / 1000000 ))
-elapsed_ms() { echo $(( $(date +%s%N) / 1000000 - start_ms )); }
-result() {  # case, ok (0/1), why
-  echo "[ RUN      ] MultiHost.$1"
-  if (($2)); then
-    echo "[       OK ] MultiHost.$1 ($(elapsed_ms) ms)"
-  else
-    echo "$3"
-    echo "[  FAILED  ] MultiHost.$1 ($(elapsed_ms) ms)"
-    failures=$((failures + 1))
-  fi
-}
+TEST_SUITE=MultiHost
+source "$ROOT/tests/test_result.sh"
 
 if ! netns_available; then
   for c in "${CASES[@]}"; do
@@ -242,7 +231,7 @@ for _ in $(seq 1 90); do
   fi
   sleep 1
 done
-echo "after the link came back: actors-b stored $(( $(acks_of 1) - acks_b_at_restore )) more episodes, $(( $(last_csv elapsed_seconds) - restored_s )) s later; eval version $eval_version_at_restore -> $(last_csv eval_version)"
+echo "after the link came back: actors-b stored $(( $(acks_of 1) - acks_b_at_restore )) more episodes, $(awk -v a="$(last_csv elapsed_seconds)" -v b="$restored_s" 'BEGIN { printf "%.1f", a - b }') s later; eval version $eval_version_at_restore -> $(last_csv eval_version)"
 ((back)) || { ok=0; why+="actors-b stored nothing (or the evaluator measured no newer policy) within 90 s of the link coming back; "; }
 alive || { ok=0; why+="the supervisor exited: $(tail -n 3 "$RUN_DIR/launch.out"); "; }
 

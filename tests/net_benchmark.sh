@@ -100,7 +100,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 echo "replay: one shard, fetch_reach episodes (50 steps), 4 writers then batches of 256 ('future'), ${SECONDS_EACH} s each"
 loop=$(replay_row loopback shards 127.0.0.1 shards)
 net=$(replay_row network shards "$(netns_ip shards)" actors-a "${TLS[@]}")
-echo "weights: ${VERSIONS} versions every ${INTERVAL_MS} ms, $(( $("$BENCH" --helpfull 2>&1 | sed -n 's/.*--weights_bytes.*default: \([0-9]*\).*/\1/p') / 1000 )) KB each"
+echo "weights: ${VERSIONS} versions every ${INTERVAL_MS} ms, $(( $("$BENCH" --helpfull 2>&1 | grep -A1 -- '--weights_bytes' | sed -n 's/.*default: \([0-9]*\).*/\1/p') / 1000 )) KB each"
 w4_loop=$(weights_row loop4 4 learner 127.0.0.1 learner)
 w4_net=$(weights_row net4 4 learner "$(netns_ip learner)" actors-a,actors-b "${TLS[@]}")
 w16_loop=$(weights_row loop16 16 learner 127.0.0.1 learner)

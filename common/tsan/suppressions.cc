@@ -17,6 +17,20 @@ extern "C" const char* __tsan_default_suppressions() {
       "race:libblas.so\n"
       "called_from_lib:libtorch_cpu.so\n"
       "called_from_lib:libgomp.so\n"
+      // gRPC and protobuf: a message or buffer handed between threads
+      // through gRPC's completion queues and pollers (gpr_mu, its atomics)
+      // looks unsynchronised from outside. Races between hem's own threads
+      // have no such frame and are still reported.
+      "race:libgrpc.so\n"
+      "race:libgrpc++.so\n"
+      "race:libgpr.so\n"
+      "race:libprotobuf.so\n"
+      "race:libupb.so\n"
+      // gRPC's inline templates (call ops, sync streams) compiled into
+      // hem's libraries: the same handoffs, seen from a header frame.
+      "race:/usr/include/grpcpp/\n"
+      "called_from_lib:libgrpc.so\n"
+      "called_from_lib:libgpr.so\n"
       // Abseil's own internals (its mutexes are annotated by
       // absl_sync_annotations.cc).
       "race:libabsl_\n"

@@ -76,7 +76,7 @@ function makePlot(spec, el) {
       {label: spec.xLabel || "seconds", values: (u, vals) => vals.map(compact),
        stroke: "#6b7385", grid: {stroke: "#eef1f6"}},
       {values: (u, vals) => vals.map(compact), stroke: "#6b7385", grid: {stroke: "#eef1f6"},
-       size: 52},
+       size: 64},  // room for "100.0k"
     ],
   };
   return new uPlot(opts, chartData(spec), el);

@@ -1,0 +1,41 @@
+#include "common/task_presets.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "common/env_catalog.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace hem {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+TEST(TaskPresets, FlagsForATaskAndRole) {
+  EXPECT_THAT(PresetFlags("nav:k=20", "learner"),
+              ElementsAre("--learn_sigma=false", "--sigma=0.05"));
+  EXPECT_THAT(PresetFlags("nav:k=20", "actor"), ElementsAre("--action_noise=0"));
+  EXPECT_THAT(PresetFlags("nav:k=40", "learner"),
+              ElementsAre("--learn_sigma=false", "--sigma=0.05", "--lr=0.0003"));
+  EXPECT_THAT(PresetFlags("flip_bit:k=40", "learner"), IsEmpty());
+  EXPECT_THAT(PresetFlags("nav:k=2", "actor"), IsEmpty());
+  EXPECT_THAT(PresetFlags("four_rooms", "actor"), IsEmpty());
+}
+
+TEST(TaskPresets, EveryPresetNamesACatalogueTaskAndCarriesItsEvidence) {
+  for (const TaskPreset& preset : TaskPresets()) {
+    EXPECT_TRUE(MakeEnvSpec(preset.task).ok()) << preset.task;
+    EXPECT_TRUE(std::string(preset.role) == "learner" || std::string(preset.role) == "actor")
+        << preset.role;
+    EXPECT_FALSE(std::string(preset.evidence).empty()) << preset.task;
+    for (const std::string& flag : PresetFlags(preset.task, preset.role)) {
+      EXPECT_TRUE(absl::StartsWith(flag, "--") && absl::StrContains(flag, "=")) << flag;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace hem
