@@ -28,9 +28,10 @@ PACKAGES=(
   # Tests: hosts as network namespaces (tests/netns_lib.sh), and a real YAML
   # parser for the generated Kubernetes manifests (deploy/k8s/check_manifests.py).
   iproute2 python3-yaml
-  # The Slurm backend's test (tests/slurm_test.sh): a real one-node Slurm
-  # (slurm-wlm: slurmctld, slurmd and the client commands) authenticated by munge.
-  slurm-wlm munge
+  # The Slurm backend (sbatch, srun, scancel, squeue, scontrol: slurm-client)
+  # and its test (tests/slurm_test.sh): a real one-node Slurm (slurmctld,
+  # slurmd) authenticated by munge.
+  slurm-client slurmctld slurmd munge
   # Every process's /metrics and the run's dashboard over HTTP(S)
   # (common/http_server.h): cpp-httplib, built against OpenSSL.
   libcpp-httplib-dev libssl-dev

@@ -32,7 +32,7 @@
 #                                              ends and launch.sh exits 130
 #
 #   slurm_test.sh [--min_success=0.9] [--time_limit=240] [--run_dir=DIR] [--bin_dir=DIR]
-# Needs root (slurmd runs steps as their user) and the packages slurm-wlm and
+# Needs root (slurmd runs steps as their user) and the packages slurm-client, slurmctld, slurmd and
 # munge (deploy/install_deps.sh); elsewhere every case is SKIPPED with the
 # reason. Every daemon it started, every process of its jobs and the scratch
 # directory are removed on exit, also on failure. Prints GoogleTest-style
@@ -81,7 +81,7 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 for command in munged munge unmunge slurmctld slurmd sbatch srun squeue sinfo scontrol scancel; do
   command -v "$command" >/dev/null 2>&1 ||
-    skip_all "$command is not installed (Debian's slurm-wlm and munge: deploy/install_deps.sh)"
+    skip_all "$command is not installed (Debian's slurm-client, slurmctld, slurmd and munge: deploy/install_deps.sh)"
 done
 
 # --- The cluster: munged, slurmctld, slurmd, all ours ---------------------------------
