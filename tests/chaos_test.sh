@@ -54,24 +54,15 @@ done
 KILL_MIN=${KILL_EVERY%-*}
 KILL_MAX=${KILL_EVERY#*-}
 
-if [[ -n "${TEST_SRCDIR:-}" ]]; then
-  ROOT="$TEST_SRCDIR/hem"
-  BIN_DIR=${BIN_DIR:-$ROOT}
-else
-  ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-  BIN_DIR=${BIN_DIR:-$ROOT/bazel-bin}
-fi
-BIN_DIR=$(cd "$BIN_DIR" && pwd) || exit 2
-RUN_DIR=${RUN_DIR:-${TEST_TMPDIR:-/tmp}/chaos-run}
+TEST_SUITE=Chaos
+source "$(dirname "${BASH_SOURCE[0]}")/test_result.sh"
+test_paths chaos-run
 rm -rf "$RUN_DIR"
 mkdir -p "$RUN_DIR"
 RUN_DIR=$(cd "$RUN_DIR" && pwd)
 source "$ROOT/deploy/csv.sh"
 source "$ROOT/tests/episode_audit.sh"
 RANDOM=$SEED  # Every draw below follows from the seed.
-
-TEST_SUITE=Chaos
-source "$ROOT/tests/test_result.sh"
 
 # --- The run --------------------------------------------------------------
 ACKS="$RUN_DIR/acks.txt"

@@ -46,30 +46,15 @@ for arg in "$@"; do
     *) echo "multihost_test.sh: unknown flag '$arg'" >&2; exit 2 ;;
   esac
 done
-if [[ -n "${TEST_SRCDIR:-}" ]]; then
-  ROOT="$TEST_SRCDIR/hem"
-  BIN_DIR=${BIN_DIR:-$ROOT}
-else
-  ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-  BIN_DIR=${BIN_DIR:-$ROOT/bazel-bin}
-fi
-BIN_DIR=$(cd "$BIN_DIR" && pwd) || exit 2
-RUN_DIR=${RUN_DIR:-${TEST_TMPDIR:-/tmp}/multihost-run}
-source "$ROOT/tests/netns_lib.sh"
-source "$ROOT/deploy/csv.sh"
-
 CASES=(TrainsAcrossHostsOverTls NoLoopbackInTheClusterTraffic SurvivesAnActorHostCut
        EveryEpisodeStoredOnceAndWhole)
 TEST_SUITE=MultiHost
-source "$ROOT/tests/test_result.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/test_result.sh"
+test_paths multihost-run
+source "$ROOT/tests/netns_lib.sh"
+source "$ROOT/deploy/csv.sh"
 
-if ! netns_available; then
-  for c in "${CASES[@]}"; do
-    echo "[ RUN      ] MultiHost.$c"
-    echo "[  SKIPPED ] MultiHost.$c (0 ms): $NETNS_WHY"
-  done
-  exit 0
-fi
+netns_available || skip_all "$NETNS_WHY"
 
 rm -rf "$RUN_DIR"
 mkdir -p "$RUN_DIR"
