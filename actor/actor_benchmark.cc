@@ -24,10 +24,13 @@
 //   bazel run //actor:actor_benchmark                     # ratio table
 //   bazel run //actor:actor_benchmark -- --breakdown --envs=point_mass,fetch_reach
 #include <cblas.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <fstream>
 #include <functional>
 #include <random>
 #include <thread>
@@ -35,6 +38,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
@@ -65,6 +69,12 @@ ABSL_FLAG(int, slices, 7, "Alternating (bare, actor) slice pairs; medians are re
 ABSL_FLAG(double, publish_hz, 20,
           "New policy versions per second (a learner publishing every 10 updates "
           "at ~200 updates/s); 0 = one version only.");
+ABSL_FLAG(double, load_seconds, 0,
+          "Instead of measuring: step the first of --envs at the first --num_envs as an "
+          "actor's stepping thread does (lean inference, noise, physics; no recording or "
+          "gRPC) for this many seconds, then exit. A background load for "
+          "deploy/measure_costs.sh, so costs are measured with every core busy, as in a "
+          "run. 0 = off.");
 ABSL_FLAG(bool, breakdown, false,
           "Print where an actor's time goes (LibTorch vs lean) instead of the ratios.");
 
@@ -85,14 +95,80 @@ double Quantile(std::vector<double> values, double q) {
 }
 double Median(const std::vector<double>& values) { return Quantile(values, 0.5); }
 
-// Env steps per second of the bare vectorised loop.
-double BareLoop(VectorEnv& envs, const hem::v1::EnvSpec& spec, absl::Duration duration) {
-  const int m = envs.num_envs();
-  const int action_dim = ActionDim(spec);
+// Rounds of M actions the bare loop cycles through, drawn before it runs so
+// that drawing costs nothing in the loop.
+constexpr int kPoolRounds = 64;
+
+// Uniformly random actions.
+std::vector<float> UniformActionPool(const hem::v1::EnvSpec& spec, int m) {
   Exploration random_actions(spec, ExplorationOptions(), 7);
-  // A pool of pre-drawn actions so drawing costs nothing in the loop.
-  std::vector<float> pool(static_cast<size_t>(m) * action_dim * 64);
+  std::vector<float> pool(static_cast<size_t>(m) * ActionDim(spec) * kPoolRounds);
   random_actions.Random(absl::MakeSpan(pool));
+  return pool;
+}
+
+// Actions drawn as the actor draws them: the published policy on the envs'
+// own states plus sigma_a noise. The bare loop steps with these because
+// MuJoCo's cost depends on the actions (a point mass held against a wall by
+// constant actions of 0.9 stepped at 45.8 k steps/s, against 72 k with zero
+// actions, M = 16): with other actions than the actor's, the ratio would
+// measure different physics as well as the actor's overhead.
+std::vector<float> PolicyActionPool(const std::string& env_name, const hem::v1::EnvSpec& spec,
+                                    int m, const hem::v1::PolicyWeights& weights) {
+  auto envs = VectorEnv::Create(env_name, m);
+  HEM_CHECK(envs.ok()) << envs.status();
+  auto policy = Policy::FromWeights(weights);
+  HEM_CHECK(policy.ok()) << policy.status();
+  Exploration exploration(spec, ActorOptions().exploration, 7);
+  exploration.UsePolicy((*policy)->config());
+  const size_t round = static_cast<size_t>(m) * ActionDim(spec);
+  std::vector<float> pool(round * kPoolRounds);
+  std::vector<int> steps(m, 0);
+  uint64_t episode = 0;
+  for (int i = 0; i < m; ++i) (*envs)->Reset(i, EpisodeSeed(2, 0, episode++));
+  for (int r = 0; r < kPoolRounds; ++r) {
+    absl::Span<float> actions = absl::MakeSpan(pool).subspan(r * round, round);
+    const bool image = spec.observation().dtype() == hem::v1::DTYPE_UINT8;
+    const PolicyInputs inputs{m, image ? nullptr : (*envs)->states().data(),
+                              image ? (*envs)->images().data() : nullptr,
+                              (*envs)->desired_goals().data(),
+                              spec.has_goal_observation() ? (*envs)->goal_images().data()
+                                                          : nullptr};
+    const absl::Status acted = (*policy)->Act(inputs, /*deterministic=*/false, actions);
+    HEM_CHECK(acted.ok()) << acted;
+    exploration.Perturb(actions);
+    (*envs)->Step(actions);
+    for (int i = 0; i < m; ++i) {
+      if (++steps[i] >= spec.horizon() || (*envs)->successes()[i]) {
+        (*envs)->Reset(i, EpisodeSeed(2, 0, episode++));
+        steps[i] = 0;
+      }
+    }
+  }
+  return pool;
+}
+
+// An actor's stepping thread without its hand-over: policy, noise, physics,
+// resets, for `seconds` (--load_seconds).
+void LoadLoop(const std::string& env_name, int m, double seconds) {
+  auto spec = MakeEnvSpec(env_name);
+  HEM_CHECK(spec.ok()) << spec.status();
+  hem::v1::PolicyConfig config;
+  *config.mutable_spec() = *spec;
+  auto weights = InitialPolicyWeights(config, /*seed=*/1, /*version=*/0);
+  HEM_CHECK(weights.ok()) << weights.status();
+  const absl::Time deadline = absl::Now() + absl::Seconds(seconds);
+  while (absl::Now() < deadline) {
+    // PolicyActionPool is exactly this loop, kPoolRounds steps at a time.
+    PolicyActionPool(env_name, *spec, m, *weights);
+  }
+}
+
+// Env steps per second of the bare vectorised loop stepping with `pool`.
+double BareLoop(VectorEnv& envs, const hem::v1::EnvSpec& spec, const std::vector<float>& pool,
+                absl::Duration duration) {
+  const int m = envs.num_envs();
+  const size_t round = static_cast<size_t>(m) * ActionDim(spec);
   std::vector<int> steps(m, 0);
   uint64_t episode = 0;
   for (int i = 0; i < m; ++i) envs.Reset(i, EpisodeSeed(1, 0, episode++));
@@ -100,8 +176,7 @@ double BareLoop(VectorEnv& envs, const hem::v1::EnvSpec& spec, absl::Duration du
   const absl::Time start = absl::Now();
   absl::Time now = start;
   for (int iteration = 0; now - start < duration; ++iteration) {
-    envs.Step(absl::MakeConstSpan(pool).subspan(
-        static_cast<size_t>(iteration % 64) * m * action_dim, static_cast<size_t>(m) * action_dim));
+    envs.Step(absl::MakeConstSpan(pool).subspan((iteration % kPoolRounds) * round, round));
     total += m;
     for (int i = 0; i < m; ++i) {
       if (++steps[i] >= spec.horizon() || envs.successes()[i]) {
@@ -138,7 +213,22 @@ struct ActorSlice {
   double env_steps_per_second = 0;
   int64_t env_steps = 0;
   ActorPhaseSeconds phases;  // Over the measured window.
+  // The stepping thread's scheduler accounting over the window: seconds on a
+  // core and seconds runnable but waiting for one (preempted by the
+  // process's other threads: streams, refresher, and here the shard).
+  double on_cpu_seconds = 0;
+  double runqueue_seconds = 0;
+  double window_seconds = 0;
 };
+
+// Nanoseconds on a core and waiting in the run queue for thread `tid`
+// (Linux's /proc/<pid>/task/<tid>/schedstat); zeros where unavailable.
+std::pair<double, double> SchedStat(long tid) {
+  std::ifstream file(absl::StrCat("/proc/self/task/", tid, "/schedstat"));
+  double on_cpu = 0, waiting = 0;
+  file >> on_cpu >> waiting;
+  return {on_cpu, waiting};
+}
 
 // One ActorLoop, measured for `duration` once its policy acts. The rate is
 // env steps over the loop's own phase clock between two progress reports.
@@ -154,15 +244,23 @@ ActorSlice RunActorSlice(const std::string& env_name, int num_envs, const std::s
   ActorLoop loop(options);
   std::atomic<bool> stop{false};
   absl::Status status;
-  std::thread thread([&] { status = loop.Run(stop); });
+  std::atomic<long> tid{0};
+  std::thread thread([&] {
+    tid.store(syscall(SYS_gettid));
+    status = loop.Run(stop);
+  });
   const absl::Time warmup_deadline = absl::Now() + absl::Seconds(20);
   while (loop.progress().policy_version < 0 && absl::Now() < warmup_deadline) {
     absl::SleepFor(absl::Milliseconds(10));
   }
   absl::SleepFor(absl::Milliseconds(250));
   const ActorProgress first = loop.progress();
+  const std::pair<double, double> sched_first = SchedStat(tid.load());
+  const absl::Time window_start = absl::Now();
   absl::SleepFor(duration);
   const ActorProgress last = loop.progress();
+  const std::pair<double, double> sched_last = SchedStat(tid.load());
+  const double window = absl::ToDoubleSeconds(absl::Now() - window_start);
   stop.store(true);
   thread.join();
   HEM_CHECK(status.ok()) << status;
@@ -171,6 +269,9 @@ ActorSlice RunActorSlice(const std::string& env_name, int num_envs, const std::s
   slice.phases = Minus(last.phases, first.phases);
   slice.env_steps = last.env_steps - first.env_steps;
   slice.env_steps_per_second = slice.env_steps / Total(slice.phases);
+  slice.on_cpu_seconds = (sched_last.first - sched_first.first) * 1e-9;
+  slice.runqueue_seconds = (sched_last.second - sched_first.second) * 1e-9;
+  slice.window_seconds = window;
   return slice;
 }
 
@@ -243,8 +344,9 @@ void RatioTable(const std::vector<std::string>& envs, const std::vector<int>& co
   std::printf("actor env steps/s vs the bare VectorEnv loop: %d alternating slice pairs of "
               "%.1f s, medians; %.0f policy versions/s\n\n",
               slices, absl::GetFlag(FLAGS_seconds), absl::GetFlag(FLAGS_publish_hz));
-  std::printf("| env | M | bare steps/s | actor steps/s | actor / bare (quartiles) | target |\n");
-  std::printf("|---|--:|--:|--:|--:|---|\n");
+  std::printf("| env | M | bare steps/s, policy's actions | bare, uniform actions | actor "
+              "steps/s | actor / bare (quartiles) | target |\n");
+  std::printf("|---|--:|--:|--:|--:|--:|---|\n");
   for (const std::string& env_name : envs) {
     auto spec = MakeEnvSpec(env_name);
     HEM_CHECK(spec.ok()) << spec.status();
@@ -252,18 +354,22 @@ void RatioTable(const std::vector<std::string>& envs, const std::vector<int>& co
     for (int m : counts) {
       auto bare_envs = VectorEnv::Create(env_name, m);
       HEM_CHECK(bare_envs.ok()) << bare_envs.status();
-      std::vector<double> bare, actor, ratios;
+      const std::vector<float> policy_pool =
+          PolicyActionPool(env_name, *spec, m, services.weights());
+      const std::vector<float> uniform_pool = UniformActionPool(*spec, m);
+      std::vector<double> bare, uniform, actor, ratios;
       for (int slice = 0; slice < slices; ++slice) {
-        bare.push_back(BareLoop(**bare_envs, *spec, duration));
+        bare.push_back(BareLoop(**bare_envs, *spec, policy_pool, duration));
         actor.push_back(RunActorSlice(env_name, m, services.replay_address(),
                                       services.learner_address(), /*libtorch=*/false, duration)
                             .env_steps_per_second);
         ratios.push_back(actor.back() / bare.back());
+        uniform.push_back(BareLoop(**bare_envs, *spec, uniform_pool, duration));
       }
       const double ratio = Median(ratios);
-      std::printf("| %s | %d | %.0f | %.0f | %.2f (%.2f-%.2f) | %s |\n", env_name.c_str(), m,
-                  Median(bare), Median(actor), ratio, Quantile(ratios, 0.25),
-                  Quantile(ratios, 0.75),
+      std::printf("| %s | %d | %.0f | %.0f | %.0f | %.2f (%.2f-%.2f) | %s |\n", env_name.c_str(),
+                  m, Median(bare), Median(uniform), Median(actor), ratio,
+                  Quantile(ratios, 0.25), Quantile(ratios, 0.75),
                   HasRatioTarget(env_name) ? (ratio >= 0.8 ? ">= 0.8 met" : ">= 0.8 MISSED")
                                            : "-");
       std::fflush(stdout);
@@ -354,12 +460,16 @@ void Breakdown(const std::vector<std::string>& envs, const std::vector<int>& cou
       // The actor loop's phases, LibTorch and lean slices alternating.
       ActorPhaseSeconds phases[2];
       int64_t steps[2] = {0, 0};
+      double on_cpu[2] = {0, 0}, runqueue[2] = {0, 0}, window[2] = {0, 0};
       for (int slice = 0; slice < slices; ++slice) {
         for (int lean = 0; lean < 2; ++lean) {
           ActorSlice s = RunActorSlice(env_name, m, services.replay_address(),
                                        services.learner_address(), lean == 0, duration);
           Add(s.phases, &phases[lean]);
           steps[lean] += s.env_steps;
+          on_cpu[lean] += s.on_cpu_seconds;
+          runqueue[lean] += s.runqueue_seconds;
+          window[lean] += s.window_seconds;
         }
       }
       std::printf("\n%s, M = %d: microseconds per env step on the actor's stepping thread "
@@ -370,6 +480,10 @@ void Breakdown(const std::vector<std::string>& envs, const std::vector<int>& cou
       std::printf("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
       PrintPhases("LibTorch", phases[0], steps[0]);
       PrintPhases("lean", phases[1], steps[1]);
+      std::printf("\nthe stepping thread (lean) was on a core %.0f %% of the time, waiting "
+                  "for one %.0f %% (LibTorch: %.0f %%, %.0f %%)\n",
+                  100 * on_cpu[1] / window[1], 100 * runqueue[1] / window[1],
+                  100 * on_cpu[0] / window[0], 100 * runqueue[0] / window[0]);
 
       // Inference alone, per batch of M rows: each engine through Policy::Act
       // (forward pass and sampling, as actors call it), the lean forward on
@@ -463,7 +577,10 @@ int Main() {
     envs.emplace_back(name);
   }
   HEM_CHECK(absl::GetFlag(FLAGS_slices) >= 1) << "--slices: must be >= 1";
-  if (absl::GetFlag(FLAGS_breakdown)) {
+  HEM_CHECK(!envs.empty() && !counts.empty()) << "--envs, --num_envs: need at least one";
+  if (absl::GetFlag(FLAGS_load_seconds) > 0) {
+    LoadLoop(envs[0], counts[0], absl::GetFlag(FLAGS_load_seconds));
+  } else if (absl::GetFlag(FLAGS_breakdown)) {
     Breakdown(envs, counts);
   } else {
     RatioTable(envs, counts);

@@ -6,6 +6,7 @@
 #include <deque>
 #include <memory>
 #include <numeric>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "actor/ack_log.h"
@@ -178,6 +179,7 @@ absl::Status ActorLoop::RunTraining(const std::atomic<bool>& stop) {
   };
   for (int i = 0; i < m; ++i) begin_episode(i);
 
+  std::vector<hem::v1::Trajectory> finished;  // This step's ended episodes.
   ActorProgress progress;
   std::deque<bool> recent;
   int recent_successes = 0;
@@ -203,26 +205,14 @@ absl::Status ActorLoop::RunTraining(const std::atomic<bool>& stop) {
     envs->Step(actions);
     progress.env_steps += m;
     phases.env_step += timer.Lap();
+    finished.clear();
     for (int i = 0; i < m; ++i) {
       recorders[i].Append(Row(actions, i, action_dim), ObservationBytes(*envs, i),
                           Row(envs->achieved_goals(), i, goal_dim),
                           envs->successes()[i] != 0);
       if (!recorders[i].Done()) continue;
-      phases.recording += timer.Lap();
       const bool success = recorders[i].succeeded();
-      hem::v1::Trajectory trajectory =
-          recorders[i].Finish(options_.actor_id, episode_ids[i]);
-      phases.recording += timer.Lap();
-      // Block (retrying) rather than drop: a shard restart pauses this actor
-      // instead of losing experience.
-      for (;;) {
-        absl::Status inserted = writer->Insert(trajectory, options_.insert_timeout);
-        if (inserted.ok() || stop.load()) break;
-        ++progress.insert_retries;
-        if (progress.insert_retries % 10 == 1) {
-          HEM_LOG(WARNING) << "replay insert waiting: " << inserted;
-        }
-      }
+      finished.push_back(recorders[i].Finish(options_.actor_id, episode_ids[i]));
       ++progress.episodes;
       progress.successes += success;
       recent.push_back(success);
@@ -231,11 +221,26 @@ absl::Status ActorLoop::RunTraining(const std::atomic<bool>& stop) {
         recent_successes -= recent.front();
         recent.pop_front();
       }
-      phases.insert += timer.Lap();
+      phases.recording += timer.Lap();
       begin_episode(i);
       phases.env_step += timer.Lap();  // Resets count as stepping, as in a bare loop.
     }
     phases.recording += timer.Lap();
+    // One hand-over per batched step. Block (retrying) rather than drop: a
+    // shard restart pauses this actor instead of losing experience.
+    for (size_t done = 0; done < finished.size() && !stop.load();) {
+      size_t queued = 0;
+      absl::Status inserted =
+          writer->InsertAll(absl::MakeSpan(finished).subspan(done), options_.insert_timeout,
+                            &queued);
+      done += queued;
+      if (inserted.ok()) break;
+      ++progress.insert_retries;
+      if (progress.insert_retries % 10 == 1) {
+        HEM_LOG(WARNING) << "replay insert waiting: " << inserted;
+      }
+    }
+    phases.insert += timer.Lap();
     if (options_.max_env_steps > 0 && progress.env_steps >= options_.max_env_steps) {
       break;
     }

@@ -6,6 +6,7 @@
 #
 #   deploy/measure_costs.sh --out=/tmp/costs.txt                 # point_mass, M = 32
 #   deploy/measure_costs.sh --env=fetch_reach --bin_dir=DIR --out=...
+#   deploy/measure_costs.sh --load=none --out=...                # each benchmark alone
 #
 # actor:   actor_benchmark --breakdown at M = 8 and 32 (lean path): env step,
 #          inference per row and per call (a line through both M), the rest
@@ -18,6 +19,14 @@
 # replay:  replay_benchmark, 1 shard: 1 / insert rate, 1 / sample rate;
 # cores:   cores_available, nproc spinning threads' CPU time over one's (the
 #          machine may be shared: this is what a run would get now).
+# The actor and learner costs are measured under load (--load=busy, the
+# default): nproc - 1 background processes step the task as an actor's
+# stepping thread does (actor_benchmark --load_seconds), because in a run
+# every core is busy and a thread's cost there is what the model needs. On
+# this 2-core machine the learner's update measured alone came out 13 % below
+# the same benchmark with an actor_benchmark running beside it (3.81 vs
+# 4.30 ms, 2026-11-26).
+# --load=none measures each benchmark alone.
 # The learner's per-sample slope, GPU and network values are not measured
 # here: they are copied from deploy/sizing_costs.txt.
 set -uo pipefail
@@ -27,9 +36,11 @@ cd "$ROOT"
 ENV_NAME=point_mass
 BIN_DIR=""
 OUT=""
+LOAD=busy
 for arg in "$@"; do
   case "$arg" in
     --env=*) ENV_NAME=${arg#*=} ;;
+    --load=busy|--load=none) LOAD=${arg#*=} ;;
     --bin_dir=*) BIN_DIR=${arg#*=} ;;
     --out=*) OUT=${arg#*=} ;;
     *) echo "measure_costs.sh: unknown flag '$arg'" >&2; exit 2 ;;
@@ -44,10 +55,24 @@ if [[ -z "$BIN_DIR" ]]; then
 fi
 work=$(mktemp -d /tmp/hem-measure-costs.XXXXXX)
 
+load_pids=()
+stop_load() {
+  ((${#load_pids[@]})) && kill "${load_pids[@]}" 2>/dev/null && wait "${load_pids[@]}" 2>/dev/null
+  load_pids=()
+}
+trap stop_load EXIT
+if [[ "$LOAD" == busy ]]; then
+  for ((i = 1; i < $(nproc); i++)); do
+    "$BIN_DIR/actor/actor_benchmark" --envs="$ENV_NAME" --num_envs=32 --load_seconds=3600 \
+        >/dev/null 2>&1 &
+    load_pids+=($!)
+  done
+fi
 "$BIN_DIR/actor/actor_benchmark" --breakdown --envs="$ENV_NAME" --num_envs=8,32 >"$work/actor.txt" 2>&1 ||
     { cat "$work/actor.txt" >&2; exit 1; }
 "$BIN_DIR/learner/learner_benchmark" --env="$ENV_NAME" --batch_size=256 --slices=6 \
     >"$work/learner.txt" 2>&1 || { cat "$work/learner.txt" >&2; exit 1; }
+stop_load
 "$BIN_DIR/replay_service/replay_benchmark" --seconds=1 >"$work/replay.txt" 2>&1 ||
     { cat "$work/replay.txt" >&2; exit 1; }
 
@@ -74,6 +99,7 @@ done
 {
   echo "# Per-role costs measured by deploy/measure_costs.sh --env=$ENV_NAME on $(hostname), $(date -u +%FT%TZ),"
   echo "# $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg). Benchmark lines quoted below each value."
+  echo "# Actor and learner measured with --load=$LOAD ($(( $(nproc) - 1 )) background stepping loop(s) when busy)."
   # The lean row of each M's breakdown table: env step, inference, noise,
   # recording, insert, weight swap, other, total (us per env step).
   awk -v env="$ENV_NAME" '

@@ -193,6 +193,7 @@ int Main() {
   const int threads = absl::GetFlag(FLAGS_torch_threads);
   hem::v1::EnvSpec spec = MakeEnvSpec(env).value();
   SetTorchThreads(threads, 1);
+  FlushDenormalsOnThisThread();  // The bare loop runs here; the learner does it in Run.
 
   // Replay shards filled in-process (no insert traffic during the measurement).
   std::vector<std::unique_ptr<ReplayServer>> servers;

@@ -176,6 +176,7 @@ int Main(int argc, char** argv) {
     return 2;
   }
   SetTorchThreads(options->cpu_threads, 1);
+  FlushDenormalsOnThisThread();  // As the learner's training thread does.
   std::vector<torch::Device> devices;
   for (const std::string& name : options->devices) {
     absl::StatusOr<torch::Device> device = ParseDevice(name);

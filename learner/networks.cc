@@ -258,6 +258,8 @@ void SetTorchThreads(int intra_op, int inter_op) {
   });
 }
 
+void FlushDenormalsOnThisThread() { at::globalContext().setFlushDenormal(true); }
+
 absl::StatusOr<torch::Device> ParseDevice(absl::string_view name) {
   if (name == "cpu") return torch::Device(torch::kCPU);
   const bool cuda = torch::cuda::is_available();

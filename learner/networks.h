@@ -109,6 +109,12 @@ absl::Status LoadNetwork(absl::string_view bytes, torch::nn::Module& network);
 // at::set_num_threads says). Inter-op threads are set once per process.
 void SetTorchThreads(int intra_op, int inter_op);
 
+// Sets flush-to-zero and denormals-are-zero for the calling thread's float
+// arithmetic (per thread on x86), as every thread that trains on the CPU
+// should: values below 1.2e-38 become 0 instead of costing ~100 cycles per
+// operation. No effect on CUDA kernels.
+void FlushDenormalsOnThisThread();
+
 // Resolves "auto" | "cpu" | "cuda" (auto = CUDA when available).
 absl::StatusOr<torch::Device> ParseDevice(absl::string_view name);
 

@@ -42,21 +42,42 @@ class WriterImpl final : public ShardedReplayWriter {
 
   absl::Status Insert(hem::v1::Trajectory trajectory,
                       absl::Duration timeout) override {
-    const int shard_index =
-        ShardForEpisode(trajectory.actor_id(), trajectory.episode_id(),
-                        static_cast<int>(streams_.size()));
-    auto request = std::make_shared<Request>();
-    *request->mutable_trajectory() = std::move(trajectory);
+    size_t queued = 0;
+    return InsertAll(absl::MakeSpan(&trajectory, 1), timeout, &queued);
+  }
+
+  absl::Status InsertAll(absl::Span<hem::v1::Trajectory> trajectories,
+                         absl::Duration timeout, size_t* queued) override {
+    *queued = 0;
+    // Built outside the lock, so the streams wait on it only for the pushes.
+    std::vector<std::pair<int, std::shared_ptr<Request>>> requests;
+    requests.reserve(trajectories.size());
+    for (hem::v1::Trajectory& trajectory : trajectories) {
+      const int shard_index =
+          ShardForEpisode(trajectory.actor_id(), trajectory.episode_id(),
+                          static_cast<int>(streams_.size()));
+      auto request = std::make_shared<Request>();
+      *request->mutable_trajectory() = std::move(trajectory);
+      requests.emplace_back(shard_index, std::move(request));
+    }
     absl::MutexLock lock(&mu_);
     const auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return pending_ < options_.max_pending;
     };
-    if (!mu_.AwaitWithTimeout(absl::Condition(&room), timeout)) {
-      return StillPendingError(timeout);
+    const absl::Time deadline = absl::Now() + timeout;
+    for (auto& [shard_index, request] : requests) {
+      if (!room() && !mu_.AwaitWithDeadline(absl::Condition(&room), deadline)) {
+        // Hand the untouched trajectories back for the caller's retry.
+        for (size_t i = *queued; i < requests.size(); ++i) {
+          trajectories[i] = std::move(*requests[i].second->mutable_trajectory());
+        }
+        return StillPendingError(timeout);
+      }
+      request->set_request_id(next_request_id_++);
+      state_[shard_index].queue.push_back(std::move(request));
+      ++pending_;
+      ++*queued;
     }
-    request->set_request_id(next_request_id_++);
-    state_[shard_index].queue.push_back(std::move(request));
-    ++pending_;
     return absl::OkStatus();
   }
 
@@ -84,6 +105,8 @@ class WriterImpl final : public ShardedReplayWriter {
 
  private:
   using Request = hem::v1::InsertRequest;
+  // Requests written per wake-up at most, so acknowledgements keep flowing.
+  static constexpr size_t kMaxBurst = 64;
   using Stream =
       grpc::ClientReaderWriter<hem::v1::InsertRequest, hem::v1::InsertResponse>;
 
@@ -169,8 +192,9 @@ class WriterImpl final : public ShardedReplayWriter {
     declare.set_request_id(0);
     *declare.mutable_spec() = spec_;
     bool ok = stream->Write(declare);
+    std::vector<std::shared_ptr<Request>> burst;
     while (ok) {
-      std::shared_ptr<Request> request;
+      burst.clear();
       {
         absl::MutexLock lock(&mu_);
         const auto ready = [this, index]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -180,11 +204,21 @@ class WriterImpl final : public ShardedReplayWriter {
         mu_.Await(absl::Condition(&ready));
         ShardState& state = state_[index];
         if (streams_.stopping() || state.broken) break;
-        request = state.queue.front();
-        state.queue.pop_front();
-        state.inflight.push_back(request);
+        // Everything queued goes out as one burst: one wake-up per burst
+        // instead of one per trajectory.
+        while (!state.queue.empty() && burst.size() < kMaxBurst) {
+          burst.push_back(state.queue.front());
+          state.queue.pop_front();
+          state.inflight.push_back(burst.back());
+        }
       }
-      ok = stream->Write(*request);
+      // All but the last may wait in gRPC's buffer, so a burst costs about
+      // one send instead of one per message; the last flushes them.
+      for (size_t i = 0; ok && i < burst.size(); ++i) {
+        grpc::WriteOptions write_options;
+        if (i + 1 < burst.size()) write_options.set_buffer_hint();
+        ok = stream->Write(*burst[i], write_options);
+      }
     }
     context.TryCancel();
     reader.join();

@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "common/net_config.h"
 #include "proto/env_spec.pb.h"
 #include "proto/trajectory.pb.h"
@@ -58,6 +59,15 @@ class ShardedReplayWriter {
   // outstanding; DEADLINE_EXCEEDED if still blocked after `timeout`.
   virtual absl::Status Insert(hem::v1::Trajectory trajectory,
                               absl::Duration timeout) = 0;
+
+  // Queues `trajectories` in order as Insert would one by one, but taking
+  // the writer's lock and waking its streams once per call rather than per
+  // trajectory: an actor finishes several episodes per batched step, and at
+  // flip_bit's rates the per-episode wake-ups cost as much as the inference.
+  // Moves from the trajectories it queues; on DEADLINE_EXCEEDED the first
+  // `*queued` were queued and the rest are untouched (retry from there).
+  virtual absl::Status InsertAll(absl::Span<hem::v1::Trajectory> trajectories,
+                                 absl::Duration timeout, size_t* queued) = 0;
 
   // Waits until nothing is pending (or `timeout`, DEADLINE_EXCEEDED).
   virtual absl::Status Flush(absl::Duration timeout) = 0;

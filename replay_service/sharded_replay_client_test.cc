@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <vector>
 
 #include "absl/time/clock.h"
 #include "common/env_catalog.h"
@@ -124,6 +125,53 @@ TEST(ShardedReplayClient, WriterRoutesEpisodesByShardForEpisode) {
   for (uint64_t id : on1) EXPECT_EQ(ShardForEpisode(3, id, 2), 1);
   EXPECT_FALSE(on0.empty());
   EXPECT_FALSE(on1.empty());
+}
+
+TEST(ShardedReplayClient, InsertAllQueuesABatchInOrderAcrossShards) {
+  auto spec = MakeEnvSpec("flip_bit:k=10");
+  ASSERT_TRUE(spec.ok());
+  auto shard0 = StartShard(ShardConfig(0, 2));
+  auto shard1 = StartShard(ShardConfig(1, 2));
+  ReplayWriterOptions options;
+  options.addresses = {shard0->address(), shard1->address()};
+  auto writer = ShardedReplayWriter::Create(options, *spec);
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  std::vector<hem::v1::Trajectory> batch;
+  for (int e = 0; e < 30; ++e) batch.push_back(testing::MakeTrajectory(*spec, 5, e));
+  size_t queued = 0;
+  ASSERT_TRUE((*writer)->InsertAll(absl::MakeSpan(batch), absl::Seconds(5), &queued).ok());
+  EXPECT_EQ(queued, batch.size());
+  ASSERT_TRUE((*writer)->Flush(absl::Seconds(10)).ok());
+  EXPECT_EQ((*writer)->stats().acknowledged, 30);
+  const std::set<uint64_t> on0 = StoredEpisodes(shard0.get());
+  const std::set<uint64_t> on1 = StoredEpisodes(shard1.get());
+  EXPECT_EQ(on0.size() + on1.size(), 30u);
+  for (uint64_t id : on0) EXPECT_EQ(ShardForEpisode(5, id, 2), 0);
+  for (uint64_t id : on1) EXPECT_EQ(ShardForEpisode(5, id, 2), 1);
+}
+
+// With no shard up, the batch fills max_pending and the rest comes back
+// untouched, so the caller's retry resends exactly what was not queued.
+TEST(ShardedReplayClient, InsertAllHandsBackWhatDidNotFit) {
+  auto spec = MakeEnvSpec("flip_bit:k=10");
+  ASSERT_TRUE(spec.ok());
+  ReplayWriterOptions options;
+  options.addresses = {"127.0.0.1:1"};  // Nothing listens: nothing is acknowledged.
+  options.max_pending = 4;
+  auto writer = ShardedReplayWriter::Create(options, *spec);
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  std::vector<hem::v1::Trajectory> batch;
+  for (int e = 0; e < 7; ++e) batch.push_back(testing::MakeTrajectory(*spec, 5, e));
+  size_t queued = 0;
+  const absl::Status status =
+      (*writer)->InsertAll(absl::MakeSpan(batch), absl::Milliseconds(200), &queued);
+  EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded) << status;
+  EXPECT_EQ(queued, 4u);
+  EXPECT_EQ((*writer)->stats().pending, 4);
+  for (size_t i = queued; i < batch.size(); ++i) {
+    EXPECT_EQ(batch[i].episode_id(), i) << "trajectory " << i << " was not handed back";
+    EXPECT_GT(batch[i].num_steps(), 0);
+  }
 }
 
 TEST(ShardedReplayClient, RejectedTrajectoriesAreCountedNotRetried) {
