@@ -22,11 +22,13 @@ constexpr TaskPreset kPresets[] = {
      "defaults: 0.00 in 1.2 M steps; noise fix alone: best 0.23; with lr 3e-4: 0.9 at 520 k "
      "steps, then 0.84-0.99"},
     {"nav:k=40", "actor", "--action_noise=0", "(with the learner's preset)"},
-    // Argmax failures are all wall bumps repeated forever; input
-    // normalisation halves the (cell, goal) pairs whose argmax is a bump.
-    {"four_rooms", "learner", "--normalize=true",
+    // Argmax failures are all wall bumps repeated forever: hindsight gives a
+    // bump the same future goals as a useful move. Input normalisation
+    // halves the (cell, goal) pairs whose argmax is a bump; leaving bumps
+    // out of the M-step removes them.
+    {"four_rooms", "learner", "--normalize=true --skip_noop_transitions=true",
      "defaults: mean of last 10 evaluations 0.50 after 1.4 M steps; --normalize: 0.71 "
-     "(0.74-0.82 after 3.3 M)"},
+     "(0.74-0.82 after 3.3 M); both: 0.9 at 261 k steps, last 10 0.99 (0.95-1.00)"},
 };
 
 }  // namespace

@@ -50,7 +50,8 @@ absl::StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(const LearnerConfig& co
       return DqnUpdate::Create(std::move(network), config.her, device);
     default:
       return std::make_unique<HemUpdate>(
-          std::move(network), MStepConfig{config.learning_rate, config.max_grad_norm});
+          std::move(network), MStepConfig{config.learning_rate, config.max_grad_norm,
+                                          config.skip_noop_transitions});
   }
 }
 

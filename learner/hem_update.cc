@@ -15,7 +15,8 @@ absl::StatusOr<UpdateStats> HemUpdate::Train(const TrainingBatch& batch, bool wi
     network_->UpdateNormalizer(batch.inputs);  // No-op without a normaliser.
     return absl::OkStatus();
   }));
-  HEM_ASSIGN_OR_RETURN(MStepStats m_step, m_step_.Update(batch.inputs, batch.actions, with_stats));
+  HEM_ASSIGN_OR_RETURN(MStepStats m_step, m_step_.Update(batch.inputs, batch.actions, with_stats,
+                                                         batch.next_observations));
   UpdateStats stats;
   stats.loss = m_step.loss;
   stats.entropy = m_step.entropy;

@@ -94,6 +94,9 @@ absl::Status ValidateLearnerConfig(const LearnerConfig& c) {
                       absl::StrCat(c.relabel_probability, " must be <= 1 (< 0: shard default)"));
   }
   if (c.prefetch_batches < 1) return FieldError("prefetch_batches", "must be >= 1");
+  if (c.algo == LearnerAlgorithm::kHer && c.skip_noop_transitions) {
+    return FieldError("skip_noop_transitions", "is for hEM's M-step; HER learns from every transition");
+  }
   if (c.algo == LearnerAlgorithm::kHer) {
     absl::Status her = ValidateHerConfig(c.her);
     if (!her.ok()) return her;

@@ -67,6 +67,12 @@ struct LearnerConfig {
   // Running mean/std normalisation of observations and goals (hEM; HER
   // uses her.normalize_inputs).
   bool normalize = false;
+  // hEM: leave transitions whose action left the observation unchanged (a
+  // move into a wall) out of the M-step. In hindsight such an action did
+  // nothing towards any goal, yet maximum likelihood would still teach it;
+  // on four_rooms the greedy policy then repeats it and never moves again.
+  // The shards send next observations (with_next batches) to tell.
+  bool skip_noop_transitions = false;
   // Adam's step size (the paper's 1e-3); HER: the DDPG actor's.
   double learning_rate = 1e-3;
   // Clip the global gradient norm to this; 0 = no clipping.

@@ -64,6 +64,9 @@ ABSL_FLAG(bool, learn_sigma, Defaults().learn_sigma,
           "Learn the global Gaussian sigma (else fixed).");
 ABSL_FLAG(double, sigma, Defaults().sigma, "Initial (learned) or fixed global sigma.");
 ABSL_FLAG(bool, normalize, Defaults().normalize, "Running mean/std normalisation of inputs.");
+ABSL_FLAG(bool, skip_noop_transitions, Defaults().skip_noop_transitions,
+          "hEM: leave out of the M-step the transitions whose action left the observation "
+          "unchanged (moves into walls).");
 ABSL_FLAG(std::string, device, Defaults().device, "auto | cpu | cuda.");
 ABSL_FLAG(int, torch_threads, Defaults().torch_threads, "LibTorch intra-op threads.");
 ABSL_FLAG(int, torch_interop_threads, Defaults().torch_interop_threads,
@@ -118,6 +121,7 @@ constexpr FieldFlag kFieldFlags[] = {
     {"learn_sigma", "learn_sigma"},
     {"sigma", "sigma"},
     {"normalize", "normalize"},
+    {"skip_noop_transitions", "skip_noop_transitions"},
     {"device", "device"},
     {"torch_threads", "torch_threads"},
     {"torch_interop_threads", "torch_interop_threads"},
@@ -177,6 +181,7 @@ absl::StatusOr<LearnerConfig> ConfigFromFlags() {
   config.learn_sigma = absl::GetFlag(FLAGS_learn_sigma);
   config.sigma = absl::GetFlag(FLAGS_sigma);
   config.normalize = absl::GetFlag(FLAGS_normalize);
+  config.skip_noop_transitions = absl::GetFlag(FLAGS_skip_noop_transitions);
   config.device = absl::GetFlag(FLAGS_device);
   config.torch_threads = absl::GetFlag(FLAGS_torch_threads);
   config.torch_interop_threads = absl::GetFlag(FLAGS_torch_interop_threads);

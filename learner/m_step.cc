@@ -11,12 +11,27 @@ MStep::MStep(PolicyNetwork network, MStepConfig config)
 
 absl::StatusOr<MStepStats> MStep::Update(const NetworkInputs& inputs,
                                          const torch::Tensor& actions,
-                                         bool with_fit_stats) {
+                                         bool with_fit_stats,
+                                         const torch::Tensor& next_observations) {
+  if (config_.skip_noop_transitions && !next_observations.defined()) {
+    return absl::FailedPreconditionError(
+        "batch.next_observations: missing; skip_noop_transitions needs with_next batches");
+  }
   MStepStats stats;
   absl::Status status = CatchTorch("M-step", [&] {
     network_->train();
     torch::Tensor head = network_->Forward(inputs);
-    torch::Tensor loss = -network_->LogProb(head, actions).mean();
+    torch::Tensor log_probs = network_->LogProb(head, actions);
+    torch::Tensor loss;
+    if (config_.skip_noop_transitions) {
+      // Rows whose action moved the observation; a batch of nothing but
+      // no-ops gives a zero loss (and no step) rather than 0/0.
+      const torch::Tensor moved =
+          inputs.observations.ne(next_observations).flatten(1).any(1).to(log_probs.dtype());
+      loss = -(log_probs * moved).sum() / moved.sum().clamp_min(1);
+    } else {
+      loss = -log_probs.mean();
+    }
     optimizer_.zero_grad();
     loss.backward();
     const absl::Time optimizer_start = absl::Now();

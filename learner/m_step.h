@@ -24,6 +24,9 @@ namespace hem {
 struct MStepConfig {
   double learning_rate = 1e-3;  // Adam step size (paper: 1e-3).
   double max_grad_norm = 0;     // Clip the global gradient norm to this; 0 = off.
+  // Rows whose observation equals their next observation get no weight
+  // (LearnerConfig::skip_noop_transitions); needs with_next batches.
+  bool skip_noop_transitions = false;
 };
 
 // Statistics of one update, as 0-dim tensors on the network's device: reading
@@ -48,10 +51,14 @@ class MStep {
   // One gradient step on (inputs, actions), which must be on the network's
   // device. actions: float32 [B, action_dim] or integer [B]. The loss is
   // always returned; entropy and sigma only `with_fit_stats` (they cost
-  // extra operators, and the learner reads them every few updates).
+  // extra operators, and the learner reads them every few updates). With
+  // config.skip_noop_transitions, `next_observations` (as
+  // inputs.observations) is required and rows equal to it are left out of
+  // the mean; FAILED_PRECONDITION without it.
   absl::StatusOr<MStepStats> Update(const NetworkInputs& inputs,
                                     const torch::Tensor& actions,
-                                    bool with_fit_stats = true);
+                                    bool with_fit_stats = true,
+                                    const torch::Tensor& next_observations = {});
 
   // Mean NLL without a step (evaluation of the fit).
   absl::StatusOr<double> Loss(const NetworkInputs& inputs,

@@ -3,6 +3,7 @@
 #include "learner/m_step.h"
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 #include <thread>
 
@@ -212,6 +213,61 @@ TEST(TrainingBatch, DecodesAndRejectsMalformedBatches) {
   bad.set_spec_id(spec.spec_id() + 1);
   EXPECT_NE(DecodeTrainingBatch(bad, spec, false).status().message().find("spec_id"),
             absl::string_view::npos);
+}
+
+// skip_noop_transitions: rows whose observation did not change are left out
+// of the mean, checked against the log-probabilities computed by hand.
+TEST(MStep, SkipNoopTransitionsAveragesOverRowsThatMoved) {
+  PolicyNetwork net = Network("four_rooms", /*learn_sigma=*/true, 0.5f);
+  MStepConfig config;
+  config.skip_noop_transitions = true;
+  config.learning_rate = 0;  // Keep the network as it is: only the loss is compared.
+  MStep m_step(net, config);
+  const hem::v1::EnvSpec spec = MakeEnvSpec("four_rooms").value();
+  const int64_t obs = spec.observation().shape(0), goal = spec.goal_dim();
+  torch::manual_seed(3);
+  NetworkInputs in{torch::rand({6, obs}), torch::rand({6, goal}), torch::Tensor()};
+  torch::Tensor actions = torch::tensor({0, 1, 2, 3, 0, 1}, torch::kLong);
+  torch::Tensor next = in.observations.clone();
+  next[1][0] += 0.5;  // Rows 1, 2 and 4 moved; 0, 3 and 5 bumped into walls.
+  next[2][1] -= 0.25;
+  next[4][0] += 1;
+  torch::Tensor log_probs;
+  {
+    torch::NoGradGuard no_grad;
+    log_probs = net->LogProb(net->Forward(in), actions);
+  }
+  const double expected =
+      -(log_probs[1] + log_probs[2] + log_probs[4]).item<double>() / 3;
+  MStepStats stats = m_step.Update(in, actions, false, next).value();
+  EXPECT_NEAR(stats.loss.item<double>(), expected, 1e-5);
+  EXPECT_GT(std::abs(stats.loss.item<double>() + log_probs.mean().item<double>()), 1e-4)
+      << "the plain mean would give the same loss: the test cannot tell";
+
+  // Without next observations the step refuses rather than guessing.
+  absl::StatusOr<MStepStats> missing = m_step.Update(in, actions, false);
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(missing.status().message().find("next_observations"), std::string::npos);
+}
+
+TEST(MStep, SkipNoopTransitionsLeavesTheNetworkAloneOnANoopBatch) {
+  PolicyNetwork net = Network("four_rooms", /*learn_sigma=*/true, 0.5f);
+  MStepConfig config;
+  config.skip_noop_transitions = true;
+  MStep m_step(net, config);
+  const hem::v1::EnvSpec spec = MakeEnvSpec("four_rooms").value();
+  torch::manual_seed(4);
+  NetworkInputs in{torch::rand({4, spec.observation().shape(0)}),
+                   torch::rand({4, spec.goal_dim()}), torch::Tensor()};
+  std::vector<torch::Tensor> before;
+  for (const torch::Tensor& p : net->parameters()) before.push_back(p.detach().clone());
+  MStepStats stats =
+      m_step.Update(in, torch::tensor({0, 1, 2, 3}, torch::kLong), false, in.observations).value();
+  EXPECT_EQ(stats.loss.item<double>(), 0.0);
+  size_t i = 0;
+  for (const torch::Tensor& p : net->parameters()) {
+    EXPECT_TRUE(torch::equal(p.detach(), before[i++])) << "a parameter moved";
+  }
 }
 
 }  // namespace

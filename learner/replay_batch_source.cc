@@ -45,6 +45,8 @@ absl::StatusOr<std::unique_ptr<BatchSource>> MakeReplayBatchSource(
     }
     options.with_next = true;
   }
+  // hEM tells no-op transitions by their next observation.
+  if (config.skip_noop_transitions) options.with_next = true;
   options.prefetch_batches = config.prefetch_batches;
   absl::StatusOr<std::shared_ptr<const Credentials>> credentials =
       LoadNetCredentials(config.net);
