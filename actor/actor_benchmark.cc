@@ -32,6 +32,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <random>
 #include <thread>
 #include <vector>
@@ -107,49 +108,72 @@ std::vector<float> UniformActionPool(const hem::v1::EnvSpec& spec, int m) {
   return pool;
 }
 
-// Actions drawn as the actor draws them: the published policy on the envs'
-// own states plus sigma_a noise. The bare loop steps with these because
-// MuJoCo's cost depends on the actions (a point mass held against a wall by
-// constant actions of 0.9 stepped at 45.8 k steps/s, against 72 k with zero
-// actions, M = 16): with other actions than the actor's, the ratio would
-// measure different physics as well as the actor's overhead.
-std::vector<float> PolicyActionPool(const std::string& env_name, const hem::v1::EnvSpec& spec,
-                                    int m, const hem::v1::PolicyWeights& weights) {
-  auto envs = VectorEnv::Create(env_name, m);
-  HEM_CHECK(envs.ok()) << envs.status();
-  auto policy = Policy::FromWeights(weights);
-  HEM_CHECK(policy.ok()) << policy.status();
-  Exploration exploration(spec, ActorOptions().exploration, 7);
-  exploration.UsePolicy((*policy)->config());
-  const size_t round = static_cast<size_t>(m) * ActionDim(spec);
-  std::vector<float> pool(round * kPoolRounds);
-  std::vector<int> steps(m, 0);
-  uint64_t episode = 0;
-  for (int i = 0; i < m; ++i) (*envs)->Reset(i, EpisodeSeed(2, 0, episode++));
-  for (int r = 0; r < kPoolRounds; ++r) {
-    absl::Span<float> actions = absl::MakeSpan(pool).subspan(r * round, round);
-    const bool image = spec.observation().dtype() == hem::v1::DTYPE_UINT8;
-    const PolicyInputs inputs{m, image ? nullptr : (*envs)->states().data(),
-                              image ? (*envs)->images().data() : nullptr,
-                              (*envs)->desired_goals().data(),
-                              spec.has_goal_observation() ? (*envs)->goal_images().data()
-                                                          : nullptr};
-    const absl::Status acted = (*policy)->Act(inputs, /*deterministic=*/false, actions);
+// The actor's stepping thread without its hand-over: the published policy on
+// the envs' own states, sigma_a noise, physics, resets at the horizon or on
+// success. Set up once; each Step is one batched step.
+class PolicyRollout {
+ public:
+  PolicyRollout(const std::string& env_name, const hem::v1::EnvSpec& spec, int m,
+                const hem::v1::PolicyWeights& weights)
+      : spec_(spec),
+        exploration_(spec, ActorOptions().exploration, 7),
+        steps_(m, 0),
+        actions_(static_cast<size_t>(m) * ActionDim(spec)) {
+    auto envs = VectorEnv::Create(env_name, m);
+    HEM_CHECK(envs.ok()) << envs.status();
+    envs_ = *std::move(envs);
+    auto policy = Policy::FromWeights(weights);
+    HEM_CHECK(policy.ok()) << policy.status();
+    policy_ = *std::move(policy);
+    exploration_.UsePolicy(policy_->config());
+    for (int i = 0; i < m; ++i) envs_->Reset(i, EpisodeSeed(2, 0, episode_++));
+  }
+
+  // One batched step; returns the actions taken.
+  absl::Span<const float> Step() {
+    const absl::Status acted =
+        policy_->Act(InputsFrom(*envs_), /*deterministic=*/false, absl::MakeSpan(actions_));
     HEM_CHECK(acted.ok()) << acted;
-    exploration.Perturb(actions);
-    (*envs)->Step(actions);
-    for (int i = 0; i < m; ++i) {
-      if (++steps[i] >= spec.horizon() || (*envs)->successes()[i]) {
-        (*envs)->Reset(i, EpisodeSeed(2, 0, episode++));
-        steps[i] = 0;
+    exploration_.Perturb(absl::MakeSpan(actions_));
+    envs_->Step(actions_);
+    for (int i = 0; i < envs_->num_envs(); ++i) {
+      if (++steps_[i] >= spec_.horizon() || envs_->successes()[i]) {
+        envs_->Reset(i, EpisodeSeed(2, 0, episode_++));
+        steps_[i] = 0;
       }
     }
+    return actions_;
+  }
+
+ private:
+  const hem::v1::EnvSpec spec_;
+  std::unique_ptr<VectorEnv> envs_;
+  std::unique_ptr<Policy> policy_;
+  Exploration exploration_;
+  std::vector<int> steps_;
+  std::vector<float> actions_;
+  uint64_t episode_ = 0;
+};
+
+// Actions drawn as the actor draws them (PolicyRollout). The bare loop
+// steps with these because MuJoCo's cost depends on the actions (a point
+// mass held against a wall by constant actions of 0.9 stepped at 45.8 k
+// steps/s, against 72 k with zero actions, M = 16): with other actions than
+// the actor's, the ratio would measure different physics as well as the
+// actor's overhead.
+std::vector<float> PolicyActionPool(const std::string& env_name, const hem::v1::EnvSpec& spec,
+                                    int m, const hem::v1::PolicyWeights& weights) {
+  PolicyRollout rollout(env_name, spec, m, weights);
+  std::vector<float> pool;
+  pool.reserve(static_cast<size_t>(m) * ActionDim(spec) * kPoolRounds);
+  for (int r = 0; r < kPoolRounds; ++r) {
+    absl::Span<const float> actions = rollout.Step();
+    pool.insert(pool.end(), actions.begin(), actions.end());
   }
   return pool;
 }
 
-// An actor's stepping thread without its hand-over: policy, noise, physics,
-// resets, for `seconds` (--load_seconds).
+// A PolicyRollout for `seconds` (--load_seconds).
 void LoadLoop(const std::string& env_name, int m, double seconds) {
   auto spec = MakeEnvSpec(env_name);
   HEM_CHECK(spec.ok()) << spec.status();
@@ -157,10 +181,10 @@ void LoadLoop(const std::string& env_name, int m, double seconds) {
   *config.mutable_spec() = *spec;
   auto weights = InitialPolicyWeights(config, /*seed=*/1, /*version=*/0);
   HEM_CHECK(weights.ok()) << weights.status();
+  PolicyRollout rollout(env_name, *spec, m, *weights);
   const absl::Time deadline = absl::Now() + absl::Seconds(seconds);
   while (absl::Now() < deadline) {
-    // PolicyActionPool is exactly this loop, kPoolRounds steps at a time.
-    PolicyActionPool(env_name, *spec, m, *weights);
+    for (int i = 0; i < 16; ++i) rollout.Step();
   }
 }
 

@@ -58,18 +58,6 @@ void RefreshPolicy(ParameterSubscriber* subscriber,
   }
 }
 
-PolicyInputs InputsFrom(const VectorEnv& envs) {
-  const bool image = envs.spec().observation().dtype() == hem::v1::DTYPE_UINT8;
-  PolicyInputs inputs;
-  inputs.batch_size = envs.num_envs();
-  inputs.states = image ? nullptr : envs.states().data();
-  inputs.images = image ? envs.images().data() : nullptr;
-  inputs.goals = envs.desired_goals().data();
-  inputs.goal_images =
-      envs.spec().has_goal_observation() ? envs.goal_images().data() : nullptr;
-  return inputs;
-}
-
 // The observation of instance `i` as raw bytes, whatever its dtype.
 absl::Span<const uint8_t> ObservationBytes(const VectorEnv& envs, int i) {
   const size_t n = ObservationSize(envs.spec());
@@ -104,6 +92,18 @@ class LapTimer {
 };
 
 }  // namespace
+
+PolicyInputs InputsFrom(const VectorEnv& envs) {
+  const bool image = envs.spec().observation().dtype() == hem::v1::DTYPE_UINT8;
+  PolicyInputs inputs;
+  inputs.batch_size = envs.num_envs();
+  inputs.states = image ? nullptr : envs.states().data();
+  inputs.images = image ? envs.images().data() : nullptr;
+  inputs.goals = envs.desired_goals().data();
+  inputs.goal_images =
+      envs.spec().has_goal_observation() ? envs.goal_images().data() : nullptr;
+  return inputs;
+}
 
 ActorProgress ActorLoop::progress() const {
   absl::MutexLock lock(&mu_);

@@ -16,8 +16,15 @@
 #include "absl/time/time.h"
 #include "actor/actor_options.h"
 #include "common/duration_histogram.h"
+#include "learner/policy.h"
 
 namespace hem {
+
+class VectorEnv;
+
+// The policy's view of the envs' current observations and goals (no copy:
+// it points into `envs`, valid until the next Step or Reset).
+PolicyInputs InputsFrom(const VectorEnv& envs);
 
 // Where the training loop's time went since Run began: seconds of wall time
 // on the stepping thread, from a steady-clock read between phases (a few per

@@ -25,7 +25,7 @@
 # every core is busy and a thread's cost there is what the model needs. On
 # this 2-core machine the learner's update measured alone came out 13 % below
 # the same benchmark with an actor_benchmark running beside it (3.81 vs
-# 4.30 ms, 2026-11-26).
+# 4.30 ms, 2026-11-26; docs/SCALING.md has the commands).
 # --load=none measures each benchmark alone.
 # The learner's per-sample slope, GPU and network values are not measured
 # here: they are copied from deploy/sizing_costs.txt.

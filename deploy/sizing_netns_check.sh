@@ -72,24 +72,16 @@ trap 'exit 130' INT TERM
 
 HOSTS=(ctl shards learner actors-a actors-b)
 netns_setup "${HOSTS[@]}" || { echo "sizing_netns_check.sh: cannot set up the hosts" >&2; exit 1; }
-placement() {  # hosts...
-  local h
-  echo "placement {"
-  for h in "$@"; do echo "  hosts: \"$(netns_ip "$h")\""; done
-  echo "  exec_prefix: [\"$NETNS_IP_BIN\", \"netns\", \"exec\", \"${NETNS_PREFIX}{host}\"]"
-  echo "  bind_to_host: true"
-  echo "}"
-}
 DESCRIPTION="$RUN_DIR/hosts.textproto"
 cat >"$DESCRIPTION" <<EOF
 # deploy/sizing_netns_check.sh: $ENV_NAME over five network hosts.
 env: "$ENV_NAME"
 seed: 1
 base_port: 21500
-replay { role { count: 1 $(placement shards) } samples_per_insert: $SPI min_size_to_sample: 2000 }
-learner { role { $(placement learner) } batch_size: 256 }
-actors { role { count: 2 $(placement actors-a actors-b) } envs_per_actor: 32 }
-evaluator { role { $(placement learner) } episodes: 100 interval_seconds: 1 }
+replay { role { count: 1 $(netns_placement shards) } samples_per_insert: $SPI min_size_to_sample: 2000 }
+learner { role { $(netns_placement learner) } batch_size: 256 }
+actors { role { count: 2 $(netns_placement actors-a actors-b) } envs_per_actor: 32 }
+evaluator { role { $(netns_placement learner) } episodes: 100 interval_seconds: 1 }
 network { tls: true rendezvous: true }
 stop { target_success: 2 time_limit_seconds: $SECONDS_PER_RUN }
 progress_seconds: 3

@@ -80,14 +80,6 @@ for h in "${HOSTS[@]}"; do echo "host $h: $(netns_ip "$h") (namespace $(netns_na
 
 # --- The run: every role placed on its host ---------------------------------------
 ACKS="$RUN_DIR/acks.txt"
-placement() {  # hosts...
-  local h
-  echo "placement {"
-  for h in "$@"; do echo "  hosts: \"$(netns_ip "$h")\""; done
-  echo "  exec_prefix: [\"$NETNS_IP_BIN\", \"netns\", \"exec\", \"${NETNS_PREFIX}{host}\"]"
-  echo "  bind_to_host: true"
-  echo "}"
-}
 DESCRIPTION="$RUN_DIR/hosts.textproto"
 cat >"$DESCRIPTION" <<EOF
 # tests/multihost_test.sh: one training run over five network hosts.
@@ -95,14 +87,14 @@ env: "flip_bit:k=10"
 seed: 1
 base_port: 21000
 replay {
-  role { count: 2 $(placement shards) }
+  role { count: 2 $(netns_placement shards) }
   capacity_transitions: 50000000  # Nothing evicted: every acknowledged episode stays.
 }
-learner { role { $(placement learner) } }
+learner { role { $(netns_placement learner) } }
 actors {
-  role { count: 2 extra_flags: "--ack_log=$ACKS" $(placement actors-a actors-b) }
+  role { count: 2 extra_flags: "--ack_log=$ACKS" $(netns_placement actors-a actors-b) }
 }
-evaluator { role { $(placement learner) } }
+evaluator { role { $(netns_placement learner) } }
 network { tls: true rendezvous: true }
 stop { target_success: 2 time_limit_seconds: $TIME_LIMIT }
 checkpoint_seconds: 5

@@ -135,6 +135,17 @@ netns_teardown() {
 netns_ip() { echo "${NETNS_ADDRESS[$1]}"; }
 netns_name() { echo "${NETNS_PREFIX}${NETNS_ADDRESS[$1]}"; }
 netns_prefix() { echo "$NETNS_IP_BIN netns exec $(netns_name "$1")"; }
+# A proto/run.proto Placement block for a role on these hosts: each process
+# started through "ip netns exec <its host's namespace>" and listening at its
+# host's address.
+netns_placement() {  # hosts...
+  local h
+  echo "placement {"
+  for h in "$@"; do echo "  hosts: \"$(netns_ip "$h")\""; done
+  echo "  exec_prefix: [\"$NETNS_IP_BIN\", \"netns\", \"exec\", \"${NETNS_PREFIX}{host}\"]"
+  echo "  bind_to_host: true"
+  echo "}"
+}
 netns_exec() {
   local host=$1
   shift
