@@ -47,6 +47,9 @@ ABSL_FLAG(bool, eval, Defaults().eval,
 ABSL_FLAG(int, eval_episodes, Defaults().eval_episodes, "Episodes per evaluation (--eval)");
 ABSL_FLAG(bool, eval_deterministic, Defaults().eval_deterministic,
           "--eval: act with the mean / argmax (the paper's criterion); false samples from pi");
+ABSL_FLAG(std::string, eval_episode_log, Defaults().eval_episode_log,
+          "--eval: append a CSV row per test episode to this file (success, steps, "
+          "distances to the goal, start and goal coordinates); empty = none");
 ABSL_FLAG(double, eval_interval_seconds, absl::ToDoubleSeconds(Defaults().eval_interval),
           "Minimum seconds between evaluations (--eval)");
 ABSL_FLAG(int, port, Defaults().status_port,
@@ -79,6 +82,7 @@ constexpr FieldFlag kFlagOfField[] = {
     {"eval_episodes", "eval_episodes"},
     {"eval_interval", "eval_interval_seconds"},
     {"eval_deterministic", "eval_deterministic"},
+    {"eval_episode_log", "eval_episode_log"},
 };
 
 }  // namespace
@@ -103,6 +107,7 @@ absl::StatusOr<ActorOptions> ActorOptionsFromFlags() {
   options.eval_episodes = absl::GetFlag(FLAGS_eval_episodes);
   options.eval_interval = absl::Seconds(absl::GetFlag(FLAGS_eval_interval_seconds));
   options.eval_deterministic = absl::GetFlag(FLAGS_eval_deterministic);
+  options.eval_episode_log = absl::GetFlag(FLAGS_eval_episode_log);
   options.status_port = absl::GetFlag(FLAGS_port);
   options.metrics_port = absl::GetFlag(FLAGS_metrics_port);
   options.torch_threads = absl::GetFlag(FLAGS_torch_threads);

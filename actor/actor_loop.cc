@@ -12,6 +12,7 @@
 #include "actor/ack_log.h"
 #include "actor/envs/vector_env.h"
 #include "actor/episode_recorder.h"
+#include "actor/eval_episode_log.h"
 #include "actor/evaluation.h"
 #include "actor/policy_refresher.h"
 #include "common/env_catalog.h"
@@ -296,6 +297,11 @@ absl::Status ActorLoop::RunEvaluation(const std::atomic<bool>& stop) {
       ParameterSubscriber::Create(options_.learner_address, credentials.get()));
   auto learner = hem::v1::ParameterService::NewStub(
       CreateHemChannel(options_.learner_address, credentials.get()));
+  std::unique_ptr<EvalEpisodeLog> episode_log;
+  if (!options_.eval_episode_log.empty()) {
+    HEM_ASSIGN_OR_RETURN(episode_log, EvalEpisodeLog::Open(options_.eval_episode_log));
+  }
+  std::vector<EvaluatedEpisode> episodes;
   std::unique_ptr<Policy> policy;
   ActorProgress progress;
   int64_t last_evaluated = -1;
@@ -307,12 +313,20 @@ absl::Status ActorLoop::RunEvaluation(const std::atomic<bool>& stop) {
     RefreshPolicy(subscriber.get(), &policy);
     if (policy == nullptr) continue;
     const absl::Time started = absl::Now();
+    episodes.clear();
+    const uint64_t this_round = round++;
     HEM_ASSIGN_OR_RETURN(
         EvaluationResult result,
         EvaluatePolicy(*envs, policy.get(), options_.eval_episodes,
-                       EpisodeSeed(options_.seed, options_.actor_id, round++),
-                       options_.eval_deterministic));
+                       EpisodeSeed(options_.seed, options_.actor_id, this_round),
+                       options_.eval_deterministic,
+                       episode_log != nullptr ? &episodes : nullptr));
     last_evaluated = policy->version();
+    if (episode_log != nullptr) {
+      // The evaluation counts even when its rows cannot be written.
+      absl::Status logged = episode_log->Append(last_evaluated, this_round, episodes);
+      if (!logged.ok()) HEM_LOG(WARNING) << logged;
+    }
     progress.env_steps += result.env_steps;
     progress.episodes += result.episodes;
     progress.successes += result.successes;

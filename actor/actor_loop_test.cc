@@ -16,6 +16,7 @@
 #include "actor/actor_flags.h"
 #include "actor/envs/vector_env.h"
 #include "actor/evaluation.h"
+#include "common/env_spec_util.h"
 #include "common/env_catalog.h"
 #include "common/grpc_util.h"
 #include "grpcpp/server.h"
@@ -256,6 +257,40 @@ TEST(EvaluatePolicy, RunsExactlyTheRequestedEpisodesOnFreshGoals) {
   EXPECT_LT(result->success_rate(), 0.3);
   EXPECT_NE(EpisodeSeed(1, 0, 0), EpisodeSeed(1, 0, 1));
   EXPECT_NE(EpisodeSeed(1, 0, 0), EpisodeSeed(1, 1, 0));
+}
+
+TEST(EvaluatePolicy, RecordsEachEpisodeWithTheSuccessRulesDistances) {
+  auto envs = VectorEnv::Create("nav:k=2", 4);
+  ASSERT_TRUE(envs.ok()) << envs.status();
+  const hem::v1::EnvSpec& spec = (*envs)->spec();
+  std::vector<EvaluatedEpisode> record;
+  auto result = EvaluatePolicy(**envs, /*policy=*/nullptr, /*episodes=*/30, /*seed=*/9,
+                               /*deterministic=*/true, &record);
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(record.size(), 30u);
+  std::set<int> indices;
+  int successes = 0, steps = 0;
+  for (const EvaluatedEpisode& e : record) {
+    indices.insert(e.index);
+    ASSERT_EQ(e.goal.size(), 2u);
+    ASSERT_EQ(e.start_achieved.size(), 2u);
+    ASSERT_EQ(e.final_achieved.size(), 2u);
+    EXPECT_NEAR(e.start_distance, GoalDistance(spec.success(), e.start_achieved, e.goal), 1e-9);
+    EXPECT_NEAR(e.final_distance, GoalDistance(spec.success(), e.final_achieved, e.goal), 1e-9);
+    EXPECT_EQ(e.success, IsSuccess(spec.success(), e.final_achieved, e.goal));
+    EXPECT_LE(e.min_distance, std::min(e.start_distance, e.final_distance));
+    EXPECT_GE(e.steps, 1);
+    // Early termination: a failure ran to the horizon.
+    if (!e.success) {
+      EXPECT_EQ(e.steps, spec.horizon());
+    }
+    successes += e.success;
+    steps += e.steps;
+  }
+  EXPECT_EQ(indices.size(), 30u);
+  EXPECT_EQ(*indices.rbegin(), 29);
+  EXPECT_EQ(successes, result->successes);
+  EXPECT_EQ(steps, result->env_steps);
 }
 
 }  // namespace

@@ -67,6 +67,8 @@ struct ActorOptions {
   int eval_episodes = 50;  // Episodes per evaluation.
   absl::Duration eval_interval = absl::Seconds(5);  // Minimum time between evaluations.
   bool eval_deterministic = true;  // Mean / argmax (the paper); false = sample pi.
+  // CSV of every test episode (actor/eval_episode_log.h); "" = none.
+  std::string eval_episode_log;
 };
 
 // The id of this life's first episode: first_episode_id, or the clock's

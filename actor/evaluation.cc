@@ -1,6 +1,7 @@
 // Test-time evaluation of a policy on fresh goals (see evaluation.h).
 #include "actor/evaluation.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "actor/exploration.h"
@@ -22,7 +23,8 @@ uint64_t EpisodeSeed(uint64_t base_seed, uint64_t stream, uint64_t episode_id) {
 
 absl::StatusOr<EvaluationResult> EvaluatePolicy(VectorEnv& envs, Policy* policy,
                                                 int episodes, uint64_t seed,
-                                                bool deterministic) {
+                                                bool deterministic,
+                                                std::vector<EvaluatedEpisode>* record) {
   const hem::v1::EnvSpec& spec = envs.spec();
   const int m = envs.num_envs();
   const int action_dim = ActionDim(spec);
@@ -33,8 +35,30 @@ absl::StatusOr<EvaluationResult> EvaluatePolicy(VectorEnv& envs, Policy* policy,
   Exploration random_actions(spec, ExplorationOptions(), seed);
   EvaluationResult result;
   int started = 0;
-  for (int i = 0; i < m && started < episodes; ++i, ++started) {
+  const int goal_dim = spec.goal_dim();
+  // Per instance, the episode in flight when recording.
+  std::vector<EvaluatedEpisode> current(record != nullptr ? m : 0);
+  auto goal_of = [goal_dim](absl::Span<const float> goals, int i) {
+    return goals.subspan(static_cast<size_t>(i) * goal_dim, goal_dim);
+  };
+  auto start_record = [&](int i, int index) {
+    if (record == nullptr) return;
+    EvaluatedEpisode& e = current[i];
+    e = EvaluatedEpisode();
+    e.index = index;
+    const auto achieved = goal_of(envs.achieved_goals(), i);
+    const auto goal = goal_of(envs.desired_goals(), i);
+    e.start_achieved.assign(achieved.begin(), achieved.end());
+    e.goal.assign(goal.begin(), goal.end());
+    e.start_distance = GoalDistance(spec.success(), achieved, goal);
+    e.min_distance = e.start_distance;
+  };
+  auto reset = [&](int i) {
     envs.Reset(i, EpisodeSeed(seed, /*stream=*/~0ull, started));
+    start_record(i, started++);
+  };
+  for (int i = 0; i < m && started < episodes; ++i) {
+    reset(i);
     active[i] = true;
   }
   int running = started;
@@ -59,6 +83,18 @@ absl::StatusOr<EvaluationResult> EvaluatePolicy(VectorEnv& envs, Policy* policy,
       const bool success = envs.successes()[i] != 0;
       const bool done = steps[i] >= spec.horizon() ||
                         (success && spec.terminate_on_success());
+      if (record != nullptr) {
+        EvaluatedEpisode& e = current[i];
+        const auto achieved = goal_of(envs.achieved_goals(), i);
+        e.final_distance = GoalDistance(spec.success(), achieved, e.goal);
+        e.min_distance = std::min(e.min_distance, e.final_distance);
+        if (done) {
+          e.success = success;
+          e.steps = steps[i];
+          e.final_achieved.assign(achieved.begin(), achieved.end());
+          record->push_back(std::move(e));
+        }
+      }
       if (!done) continue;
       ++result.episodes;
       // Success at the final step decides, as in the paper's success rate;
@@ -66,7 +102,7 @@ absl::StatusOr<EvaluationResult> EvaluatePolicy(VectorEnv& envs, Policy* policy,
       if (success) ++result.successes;
       steps[i] = 0;
       if (started < episodes) {
-        envs.Reset(i, EpisodeSeed(seed, ~0ull, started++));
+        reset(i);
       } else {
         active[i] = false;
         --running;

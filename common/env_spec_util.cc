@@ -205,4 +205,24 @@ bool IsSuccess(const hem::v1::SuccessSpec& success,
   }
 }
 
+double GoalDistance(const hem::v1::SuccessSpec& success,
+                    absl::Span<const float> achieved_goal,
+                    absl::Span<const float> desired_goal) {
+  const size_t n = achieved_goal.size();
+  if (success.rule() == hem::v1::SUCCESS_RULE_EXACT_MATCH) {
+    int differing = 0;
+    for (size_t i = 0; i < n; ++i) differing += achieved_goal[i] != desired_goal[i];
+    return differing;
+  }
+  const bool normalized =
+      success.rule() == hem::v1::SUCCESS_RULE_NORMALIZED_EUCLIDEAN_AT_MOST;
+  double squared = 0;
+  for (size_t i = 0; i < n; ++i) {
+    double d = achieved_goal[i] - desired_goal[i];
+    if (normalized) d /= success.goal_high(i) - success.goal_low(i);
+    squared += d * d;
+  }
+  return std::sqrt(squared);
+}
+
 }  // namespace hem

@@ -58,6 +58,15 @@ bool IsSuccess(const hem::v1::SuccessSpec& success,
                absl::Span<const float> achieved_goal,
                absl::Span<const float> desired_goal);
 
+// The distance the success predicate compares with its threshold: Euclidean,
+// Euclidean after the rule's per-coordinate normalisation, or for
+// EXACT_MATCH the number of coordinates that differ. For diagnostics (how
+// near a failed episode came); IsSuccess stays the one predicate.
+// REQUIRES: as IsSuccess.
+double GoalDistance(const hem::v1::SuccessSpec& success,
+                    absl::Span<const float> achieved_goal,
+                    absl::Span<const float> desired_goal);
+
 }  // namespace hem
 
 #endif  // HEM_COMMON_ENV_SPEC_UTIL_H_

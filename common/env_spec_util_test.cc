@@ -99,6 +99,21 @@ TEST(IsSuccess, NormalizedDistanceUsesGoalBounds) {
   EXPECT_TRUE(IsSuccess(success, {0.5f, -0.5f}, {0.5f, -0.45f}));
 }
 
+TEST(GoalDistance, IsWhatEachRuleComparesWithItsThreshold) {
+  EXPECT_EQ(GoalDistance(Spec("flip_bit:k=4").success(), {1, 0, 1, 1}, {0, 0, 1, 0}), 2);
+  EXPECT_NEAR(GoalDistance(Spec("nav:k=2").success(), {0.0f, 0.0f}, {0.3f, 0.4f}), 0.5,
+              1e-6);
+  // point_mass normalises by the width 2: 0.04 in world units is 0.02.
+  const hem::v1::SuccessSpec point_mass = Spec("point_mass").success();
+  EXPECT_NEAR(GoalDistance(point_mass, {0.5f, 0.0f}, {0.5f, 0.04f}), 0.02, 1e-6);
+  // Success exactly where the distance meets the threshold.
+  for (float dy : {0.03f, 0.05f, 0.0566f, 0.0567f}) {
+    const bool near = GoalDistance(point_mass, {0.0f, 0.0f}, {0.0f, dy}) <=
+                      point_mass.threshold();
+    EXPECT_EQ(near, IsSuccess(point_mass, {0.0f, 0.0f}, {0.0f, dy})) << dy;
+  }
+}
+
 TEST(SpecSizes, ReportObservationAndActionSizes) {
   hem::v1::EnvSpec image = Spec("sawyer_reach:image=48,image_goal=1");
   EXPECT_EQ(ObservationSize(image), 48 * 48 * 3);

@@ -145,6 +145,32 @@ TEST(StopRules, FireInOrderAndOnlyWhenSet) {
   EXPECT_EQ(StopReason(rules, Progress(0.5, 10, 60)), "time limit 60s reached");
 }
 
+TEST(StopRules, SettleEvaluationsGoOnForThatManyNewEvaluations) {
+  StopRules rules;
+  rules.target_success = 0.9;
+  rules.settle_evaluations = 3;
+  rules.time_limit_seconds = 1000;
+  StopJudge judge(rules);
+  auto at = [](double success, double version, double seconds) {
+    ClusterProgress p = Progress(success, 100, seconds);
+    p.eval_version = version;
+    return p;
+  };
+  EXPECT_EQ(judge.Judge(at(0.5, 10, 10)), "");
+  EXPECT_EQ(judge.Judge(at(0.92, 20, 20)), "");  // Reached: now settle.
+  EXPECT_EQ(judge.Judge(at(0.92, 20, 21)), "");  // The same evaluation again.
+  EXPECT_EQ(judge.Judge(at(0.85, 30, 22)), "");  // Dips below: still counted.
+  EXPECT_EQ(judge.Judge(at(0.97, 40, 23)), "");
+  EXPECT_EQ(judge.Judge(at(0.97, 40, 24)), "");
+  EXPECT_EQ(judge.Judge(at(0.95, 50, 25)),
+            "test success >= target 0.9 at 20s, then 3 evaluations in [0.8500, 0.9700]");
+
+  // The other rules still apply while settling.
+  StopJudge late(rules);
+  EXPECT_EQ(late.Judge(at(0.95, 10, 990)), "");
+  EXPECT_EQ(late.Judge(at(0.95, 10, 1000)), "time limit 1000s reached");
+}
+
 TEST(ProcessWatch, AnExitedChildIsNamedEvenBeforeItIsReaped) {
   auto parsed = ParseWatchedProcesses("self:" + std::to_string(getpid()));
   ASSERT_TRUE(parsed.ok()) << parsed.status();

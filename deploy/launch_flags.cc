@@ -168,6 +168,11 @@ const std::vector<LaunchFlag>& Flags() {
              "stop once the evaluator measures test success >= X (above 1 = never)",
              [](R* r, double v) { r->mutable_stop()->set_target_success(v); },
              [](const R& r) { return r.stop().target_success(); }),
+      Int("settle_evaluations", "N", "stop.settle_evaluations",
+          "once test success reaches --target_success, go on for N more evaluations "
+          "(to see it hold; the stop reason gives their range), then stop",
+          [](R* r, int32_t v) { r->mutable_stop()->set_settle_evaluations(v); },
+          [](const R& r) { return r.stop().settle_evaluations(); }),
       Number("time_limit", "SECONDS", "stop.time_limit_seconds",
              "stop after this long (0 = no limit)",
              [](R* r, double v) { r->mutable_stop()->set_time_limit_seconds(v); },

@@ -107,6 +107,11 @@ TEST(LaunchFlags, DescriptionErrorsAreReportedByFlag) {
   EXPECT_EQ(LaunchFlagError(ValidateRunDescription(run)).message().rfind(
                 "--env: unknown env 'reachr' (known: flip_bit", 0),
             0u);
+  run = DefaultRunDescription();
+  run.set_run_dir("/tmp/r");
+  ASSERT_TRUE(ApplyLaunchFlags({"--settle_evaluations=-2"}, &run).ok());
+  EXPECT_EQ(LaunchFlagError(ValidateRunDescription(run)).message(),
+            "--settle_evaluations: must be >= 0, got -2");
   // A field no flag sets keeps its name.
   EXPECT_EQ(LaunchFlagError(absl::InvalidArgumentError("progress_seconds: must be > 0"))
                 .message(),

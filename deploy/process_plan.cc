@@ -262,6 +262,8 @@ std::vector<PlannedProcess> PlanProcesses(const RunDescription& run, int base_po
          Flag("num_envs", std::min(evaluator.episodes(), kMaxEvaluatorEnvs)),
          Flag("eval_episodes", evaluator.episodes()),
          Flag("eval_interval_seconds", evaluator.interval_seconds()),
+         // Which goals fail and by how much, for every evaluation of the run.
+         Flag("eval_episode_log", absl::StrCat(run.run_dir(), "/eval_episodes.csv")),
          Flag("learner", learner_address), Flag("port", port)});
   }
   return plan;

@@ -62,6 +62,7 @@ TEST(ProcessPlan, EveryProcessWithItsPortAndCommandLine) {
   EXPECT_TRUE(Has(evaluator.argv, "--eval"));
   EXPECT_TRUE(Has(evaluator.argv, "--num_envs=32"));  // min(episodes, 32).
   EXPECT_TRUE(Has(evaluator.argv, "--eval_episodes=100"));
+  EXPECT_TRUE(Has(evaluator.argv, "--eval_episode_log=/runs/r/eval_episodes.csv"));
 
   // Defaults need no net flags: binaries without them still run.
   for (const PlannedProcess& p : plan) {

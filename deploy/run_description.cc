@@ -98,6 +98,7 @@ RunDescription DefaultRunDescription() {
   run.mutable_stop()->set_target_success(0.95);
   run.mutable_stop()->set_max_env_steps(50e6);
   run.mutable_stop()->set_time_limit_seconds(900);
+  run.mutable_stop()->set_settle_evaluations(0);
   hem::v1::RestartPolicy& restart = *run.mutable_restart();
   restart.set_max_restarts(5);
   restart.set_window_seconds(600);
@@ -189,6 +190,11 @@ absl::Status ValidateRunDescription(const RunDescription& run) {
     return s;
   }
   if (absl::Status s = AtLeast("stop.time_limit_seconds", run.stop().time_limit_seconds(), 0);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          AtLeast("stop.settle_evaluations", run.stop().settle_evaluations(), 0);
       !s.ok()) {
     return s;
   }

@@ -329,6 +329,8 @@ int Supervisor::Monitor() {
   rules.target_success = run_.stop().target_success();
   rules.max_env_steps = run_.stop().max_env_steps();
   rules.time_limit_seconds = run_.stop().time_limit_seconds();
+  rules.settle_evaluations = run_.stop().settle_evaluations();
+  StopJudge judge(rules);
   const absl::Duration period = absl::Seconds(run_.sample_seconds());
   const int print_every =
       std::max(1, static_cast<int>(run_.progress_seconds() / run_.sample_seconds() + 0.5));
@@ -356,7 +358,7 @@ int Supervisor::Monitor() {
         std::printf("%s\n", ProgressLine(p).c_str());
         std::fflush(stdout);
       }
-      reason_ = StopReason(rules, p);
+      reason_ = judge.Judge(p);
       if (!reason_.empty()) return kRunStopped;
       ++sample;
     }

@@ -48,10 +48,20 @@ absl::StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(const LearnerConfig& co
                                 config.seed, device);
     case hem::v1::ALGORITHM_DQN_HER:
       return DqnUpdate::Create(std::move(network), config.her, device);
-    default:
+    default: {
+      PolicyNetwork averaged = nullptr;
+      if (config.acting_average > 0) {
+        HEM_ASSIGN_OR_RETURN(averaged, MakePolicyNetwork(policy, config.seed));
+        HEM_RETURN_IF_ERROR(CatchTorch("moving the averaged network to the device", [&] {
+          averaged->to(device);
+          return absl::OkStatus();
+        }));
+      }
       return std::make_unique<HemUpdate>(
-          std::move(network), MStepConfig{config.learning_rate, config.max_grad_norm,
-                                          config.skip_noop_transitions});
+          std::move(network),
+          MStepConfig{config.learning_rate, config.max_grad_norm, config.skip_noop_transitions},
+          std::move(averaged), config.acting_average);
+    }
   }
 }
 

@@ -94,6 +94,13 @@ absl::Status ValidateLearnerConfig(const LearnerConfig& c) {
                       absl::StrCat(c.relabel_probability, " must be <= 1 (< 0: shard default)"));
   }
   if (c.prefetch_batches < 1) return FieldError("prefetch_batches", "must be >= 1");
+  if (!(c.acting_average >= 0 && c.acting_average < 1)) {
+    return FieldError("acting_average", "must be in [0, 1) (0 = act with the trained weights)");
+  }
+  if (c.algo == LearnerAlgorithm::kHer && c.acting_average > 0) {
+    return FieldError("acting_average",
+                      "is for hEM; HER acts with its actor (its target networks are averaged)");
+  }
   if (c.algo == LearnerAlgorithm::kHer && c.skip_noop_transitions) {
     return FieldError("skip_noop_transitions", "is for hEM's M-step; HER learns from every transition");
   }

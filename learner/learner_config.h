@@ -73,6 +73,11 @@ struct LearnerConfig {
   // on four_rooms the greedy policy then repeats it and never moves again.
   // The shards send next observations (with_next batches) to tell.
   bool skip_noop_transitions = false;
+  // hEM: actors and the evaluator act with an exponential moving average of
+  // the trained weights (Polyak averaging of Adam's iterates), with this
+  // decay per update; 0 = the trained weights themselves. The M-step is
+  // unchanged: what is acted with no longer jitters from update to update.
+  double acting_average = 0;
   // Adam's step size (the paper's 1e-3); HER: the DDPG actor's.
   double learning_rate = 1e-3;
   // Clip the global gradient norm to this; 0 = no clipping.

@@ -56,6 +56,9 @@ ABSL_FLAG(std::string, env, Defaults().env,
           "Task, e.g. fetch_reach, flip_bit:k=50, nav:k=2. Required.");
 ABSL_FLAG(int, batch_size, Defaults().batch_size, "Transitions per M-step.");
 ABSL_FLAG(double, lr, Defaults().learning_rate, "Adam learning rate.");
+ABSL_FLAG(double, acting_average, Defaults().acting_average,
+          "hEM: actors and the evaluator act with an exponential moving average of the "
+          "trained weights, this decay per update (e.g. 0.99); 0 = the trained weights");
 ABSL_FLAG(double, max_grad_norm, Defaults().max_grad_norm,
           "Clip the gradient norm to this; 0 = off.");
 ABSL_FLAG(std::string, hidden_sizes, absl::StrJoin(Defaults().hidden_sizes, ","),
@@ -116,6 +119,7 @@ constexpr FieldFlag kFieldFlags[] = {
     {"env", "env"},
     {"batch_size", "batch_size"},
     {"learning_rate", "lr"},
+    {"acting_average", "acting_average"},
     {"max_grad_norm", "max_grad_norm"},
     {"hidden_sizes", "hidden_sizes"},
     {"learn_sigma", "learn_sigma"},
@@ -168,6 +172,7 @@ absl::StatusOr<LearnerConfig> ConfigFromFlags() {
   config.env = absl::GetFlag(FLAGS_env);
   config.batch_size = absl::GetFlag(FLAGS_batch_size);
   config.learning_rate = absl::GetFlag(FLAGS_lr);
+  config.acting_average = absl::GetFlag(FLAGS_acting_average);
   config.max_grad_norm = absl::GetFlag(FLAGS_max_grad_norm);
   config.hidden_sizes.clear();
   for (absl::string_view item :

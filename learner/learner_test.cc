@@ -268,6 +268,12 @@ TEST(LearnerConfig, BadValuesNameTheFlag) {
       {[](LearnerConfig& c) { c.resume = true; }, "--resume"},
       {[](LearnerConfig& c) { c.metrics_port = 70000; }, "--metrics_port"},
       {[](LearnerConfig& c) { c.relabel_probability = 2; }, "--relabel_probability"},
+      {[](LearnerConfig& c) { c.acting_average = 1; }, "--acting_average"},
+      {[](LearnerConfig& c) {
+         c.algo = LearnerAlgorithm::kHer;
+         c.acting_average = 0.9;
+       },
+       "--acting_average"},
   };
   for (const Case& c : cases) {
     LearnerConfig config = SmallConfig();

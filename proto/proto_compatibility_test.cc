@@ -188,6 +188,7 @@ TEST(ProtoCompatibility, FieldNumbersAndTypesAreFrozen) {
     {"hem.v1.StopRules", "target_success", 1, FieldDescriptor::TYPE_DOUBLE},
     {"hem.v1.StopRules", "max_env_steps", 2, FieldDescriptor::TYPE_DOUBLE},
     {"hem.v1.StopRules", "time_limit_seconds", 3, FieldDescriptor::TYPE_DOUBLE},
+    {"hem.v1.StopRules", "settle_evaluations", 4, FieldDescriptor::TYPE_INT32},
     {"hem.v1.SlurmOptions", "partition", 1, FieldDescriptor::TYPE_STRING},
     {"hem.v1.SlurmOptions", "nodes", 2, FieldDescriptor::TYPE_INT32},
     {"hem.v1.SlurmOptions", "time", 3, FieldDescriptor::TYPE_STRING},

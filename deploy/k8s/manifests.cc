@@ -348,6 +348,9 @@ absl::StatusOr<std::vector<YamlNode>> KubernetesManifests(const RunDescription& 
   if (evaluator != nullptr) {
     absl::StatusOr<std::vector<std::string>> argv = argv_in_pod(*evaluator);
     if (!argv.ok()) return argv.status();
+    // The evaluator's pod has no volume for the run directory: its episode
+    // log would have nowhere to go.
+    RemoveFlag(&*argv, "eval_episode_log");
     ContainerSpec spec{"evaluator", {(*argv)[0]}, Args(*argv), evaluator->port};
     spec.resources = Resources(run.evaluator().role().resources(), options.actor_memory_mb,
                                run.evaluator().role().resources().gpus(), options);

@@ -1,0 +1,115 @@
+// hEM's Algorithm: the acting average follows the trained weights by exactly
+// its decay per update (the normaliser copied), stays off when not asked
+// for, and is kept by checkpoints.
+#include "learner/hem_update.h"
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "common/env_catalog.h"
+#include "gtest/gtest.h"
+#include "learner/algorithm.h"
+#include "learner/checkpoint.h"
+#include "learner/training_batch.h"
+
+namespace hem {
+namespace {
+
+LearnerConfig Config(double acting_average, bool normalize = false) {
+  LearnerConfig config;
+  config.env = "nav:k=2";
+  config.hidden_sizes = {8};
+  config.acting_average = acting_average;
+  config.normalize = normalize;
+  return config;
+}
+
+std::unique_ptr<Algorithm> Make(const LearnerConfig& config) {
+  return MakeAlgorithm(config, MakeEnvSpec(config.env).value(), torch::kCPU).value();
+}
+
+TrainingBatch NavBatch(uint64_t seed) {
+  torch::manual_seed(seed);
+  TrainingBatch batch;
+  batch.size = 32;
+  batch.inputs.observations = torch::rand({32, 2}) * 2 - 1;
+  batch.inputs.goals = torch::rand({32, 2}) * 2 - 1;
+  batch.actions = (batch.inputs.goals - batch.inputs.observations).clamp(-0.2, 0.2);
+  return batch;
+}
+
+std::map<std::string, torch::Tensor> Copy(torch::nn::Module& module) {
+  std::map<std::string, torch::Tensor> out;
+  for (const auto& p : module.named_parameters()) out[p.key()] = p.value().detach().clone();
+  for (const auto& b : module.named_buffers()) out[b.key()] = b.value().detach().clone();
+  return out;
+}
+
+TEST(HemUpdate, ActsWithTheTrainedWeightsUnlessAskedToAverage) {
+  std::unique_ptr<Algorithm> plain = Make(Config(0));
+  EXPECT_EQ(plain->acting_network().get(), plain->checkpoint_parts().network);
+  EXPECT_TRUE(plain->checkpoint_parts().modules.empty());
+
+  std::unique_ptr<Algorithm> averaged = Make(Config(0.9));
+  EXPECT_NE(averaged->acting_network().get(), averaged->checkpoint_parts().network);
+  ASSERT_EQ(averaged->checkpoint_parts().modules.size(), 1u);
+  EXPECT_EQ(averaged->checkpoint_parts().modules[0].first, "acting_average");
+  // It starts as a copy of the trained network.
+  const auto acting = Copy(*averaged->acting_network());
+  const auto trained = Copy(*averaged->checkpoint_parts().network);
+  for (const auto& [name, value] : trained) {
+    EXPECT_TRUE(torch::equal(acting.at(name), value)) << name;
+  }
+}
+
+TEST(HemUpdate, TheAverageMovesByOneMinusTheDecayPerUpdate) {
+  constexpr double kDecay = 0.75;
+  std::unique_ptr<Algorithm> algorithm = Make(Config(kDecay, /*normalize=*/true));
+  PolicyNetworkImpl& trained = *algorithm->checkpoint_parts().network;
+  auto expected = Copy(*algorithm->acting_network());
+  for (int step = 0; step < 3; ++step) {
+    ASSERT_TRUE(algorithm->Train(NavBatch(step), /*with_stats=*/false).ok());
+    const auto now = Copy(trained);
+    for (const auto& p : trained.named_parameters()) {
+      expected[p.key()] = kDecay * expected[p.key()] + (1 - kDecay) * now.at(p.key());
+    }
+    for (const auto& b : trained.named_buffers()) expected[b.key()] = now.at(b.key());
+  }
+  const auto acting = Copy(*algorithm->acting_network());
+  int differing = 0;
+  for (const auto& [name, value] : acting) {
+    EXPECT_TRUE(torch::allclose(value, expected.at(name), 1e-5, 1e-6)) << name;
+    differing += !torch::equal(value, Copy(trained).at(name));
+  }
+  // Trained and acted-with weights differ after Adam steps; the normaliser's
+  // statistics (buffers) do not.
+  EXPECT_GT(differing, 0);
+  for (const auto& b : trained.named_buffers()) {
+    EXPECT_TRUE(torch::equal(acting.at(b.key()), b.value())) << b.key();
+  }
+}
+
+TEST(HemUpdate, CheckpointsKeepTheAverage) {
+  const std::string dir =
+      (std::filesystem::path(::testing::TempDir()) / "hem_update_ckpt").string();
+  std::filesystem::remove_all(dir);
+  std::unique_ptr<Algorithm> first = Make(Config(0.5));
+  for (int step = 0; step < 4; ++step) ASSERT_TRUE(first->Train(NavBatch(step), false).ok());
+  LearnerCheckpoints checkpoints(dir, 2);
+  ASSERT_TRUE(checkpoints.Write(first->checkpoint_parts(), CheckpointState{4, 0}).ok());
+
+  std::unique_ptr<Algorithm> second = Make(Config(0.5));
+  std::vector<std::string> problems;
+  auto restored = checkpoints.RestoreLatest(second->checkpoint_parts(), &problems);
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  ASSERT_FALSE(restored->path.empty());
+  EXPECT_TRUE(problems.empty());
+  const auto want = Copy(*first->acting_network());
+  for (const auto& [name, value] : Copy(*second->acting_network())) {
+    EXPECT_TRUE(torch::equal(value, want.at(name))) << name;
+  }
+}
+
+}  // namespace
+}  // namespace hem

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# deploy/run_results.sh end to end on a tiny case: flip_bit:k=4, 2 seeds, a
+# 0.9 target held for 3 more evaluations. Checks a row per run in runs.csv
+# (target reached, 3 settle evaluations in the stop reason), the task's row
+# and figure, the block it writes between the markers of a docs file (the
+# text around it kept), the evaluator's eval_episodes.csv in every run, that
+# a second call skips the finished runs, and that --report_only runs nothing.
+# Prints GoogleTest-style result lines so tests/run_tests.sh counts the case.
+set -uo pipefail
+runfiles="${TEST_SRCDIR:-$PWD/..}/hem"
+out="${TEST_TMPDIR:-/tmp}/run_results"
+rm -rf "$out"
+mkdir -p "$out/docs"
+case_name="RunResults.TinyFlipBitTwoSeeds"
+echo "[ RUN      ] $case_name"
+start=$(date +%s)
+failures=0
+fail() { echo "FAILED: $*"; failures=$((failures + 1)); }
+
+docs="$out/docs/RESULTS.md"
+printf 'before\n<!-- run_results:begin -->\nold table\n<!-- run_results:end -->\nafter\n' >"$docs"
+flags=(--tasks=flip_bit:k=4 --seeds=2 --time_limit=40 --settle=3 --out_dir="$out/runs"
+       --launch_flags="--bin_dir=$runfiles --eval_episodes=20" --write_docs --docs="$docs")
+"$runfiles/deploy/run_results.sh" "${flags[@]}"
+rc=$?
+((rc == 0)) || fail "run_results.sh exit $rc"
+
+runs="$out/runs/runs.csv"
+rows=$(($(wc -l <"$runs") - 1))
+((rows == 2)) || fail "runs.csv has $rows runs, expected 2"
+for seed in 1 2; do
+  row=$(awk -F, -v s="$seed" '$1 == "flip_bit:k=4" && $2 == s' "$runs")
+  IFS=, read -r _ _ best steps secs settled lo hi change _ _ reason <<<"$row"
+  [[ -n "$steps" && -n "$secs" ]] || fail "seed $seed: never reached 0.9 ($row)"
+  [[ "$settled" == 3 ]] || fail "seed $seed: $settled settle evaluations, expected 3 ($row)"
+  awk -v b="$best" -v l="$lo" -v h="$hi" -v c="$change" \
+      'BEGIN { exit !(b >= 0.9 && b <= 1 && l <= h && h <= 1 && c >= 0 && c <= 1) }' ||
+      fail "seed $seed: inconsistent numbers ($row)"
+  [[ "$reason" == *"then 3 evaluations in"* ]] || fail "seed $seed: stop reason '$reason'"
+  episodes="$out/runs/flip_bit_k_4-seed$seed/eval_episodes.csv"
+  [[ $(head -n 1 "$episodes" 2>/dev/null) == policy_version,evaluation,episode,success* ]] ||
+      fail "seed $seed: no eval_episodes.csv"
+  # 20 episodes per evaluation, at least the 4 evaluations the run counted.
+  n=$(($(wc -l <"$episodes") - 1))
+  ((n >= 80 && n % 20 == 0)) || fail "seed $seed: eval_episodes.csv has $n rows"
+done
+grep -q "^| flip_bit:k=4 | 2/2 |" "$out/runs/results.md" || fail "results.md has no 2/2 row"
+[[ -s "$out/runs/flip_bit_k_4.png" ]] || fail "no figure"
+
+# The docs block: replaced, with the text around it kept.
+grep -q "old table" "$docs" && fail "the old block is still in the docs"
+[[ $(head -n 1 "$docs") == before && $(tail -n 1 "$docs") == after ]] ||
+    fail "the text around the block changed"
+grep -q "^| flip_bit:k=4 | 2/2 |" "$docs" || fail "the docs block has no table row"
+[[ -s "$out/docs/results/flip_bit_k_4.png" && -s "$out/docs/results/runs.csv" ]] ||
+    fail "figure or runs.csv not beside the docs"
+cat "$out/runs/results.md"
+
+# Resumable: nothing is run again.
+again=$("$runfiles/deploy/run_results.sh" "${flags[@]}" 2>&1)
+[[ $(grep -c "already done" <<<"$again") -eq 2 ]] || fail "second call re-ran runs: $again"
+
+# --report_only tabulates what is there and runs nothing: a task without
+# runs gets a row saying so.
+report=$("$runfiles/deploy/run_results.sh" "${flags[@]}" --report_only \
+    --tasks="flip_bit:k=4 nav:k=2" 2>&1)
+grep -q "^| nav:k=2 | no run finished" <<<"$report" || fail "--report_only: no empty nav:k=2 row: $report"
+grep -q "^| flip_bit:k=4 | 2/2 |" <<<"$report" || fail "--report_only: flip_bit row lost: $report"
+compgen -G "$out/runs/nav_k_2-seed*" >/dev/null && fail "--report_only started a run"
+
+elapsed=$(( $(date +%s) - start ))
+if ((failures == 0)); then
+  echo "[       OK ] $case_name ($((elapsed * 1000)) ms)"
+  exit 0
+fi
+for log in "$out"/runs/*/logs/*.log; do
+  echo "--- tail of $log"
+  tail -n 15 "$log"
+done
+echo "[  FAILED  ] $case_name ($((elapsed * 1000)) ms)"
+exit 1
