@@ -94,6 +94,9 @@ absl::Status ValidateLearnerConfig(const LearnerConfig& c) {
                       absl::StrCat(c.relabel_probability, " must be <= 1 (< 0: shard default)"));
   }
   if (c.prefetch_batches < 1) return FieldError("prefetch_batches", "must be >= 1");
+  if (c.future_window < 0) {
+    return FieldError("future_window", "must be >= 0 (0 = to the episode's end)");
+  }
   if (!(c.acting_average >= 0 && c.acting_average < 1)) {
     return FieldError("acting_average", "must be in [0, 1) (0 = act with the trained weights)");
   }

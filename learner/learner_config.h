@@ -51,6 +51,11 @@ struct LearnerConfig {
   // Probability of relabeling a transition's goal; < 0 uses each shard's
   // default (hEM) or her.relabel_probability (HER).
   float relabel_probability = -1;
+  // With the future strategy, relabel with achieved goals at most this many
+  // steps ahead; 0 = to the episode's end (HER's and the paper's 'future').
+  // A window teaches the quickest way seen to each goal rather than the
+  // behaviour's average speed (docs/RESULTS.md, reacher and nav:k=80).
+  int future_window = 0;
   // Decoded batches queued ahead of the training thread (and the sampler's
   // per-shard prefetch, in batches' worth).
   int prefetch_batches = 8;

@@ -94,6 +94,9 @@ ABSL_FLAG(std::string, relabel_strategy, hem::RelabelStrategyName(Defaults().rel
           "(the shards' own).");
 ABSL_FLAG(double, relabel_probability, Defaults().relabel_probability,
           "Probability of relabeling a goal (< 0: the shards' default).");
+ABSL_FLAG(int, future_window, Defaults().future_window,
+          "With --relabel_strategy=future (the shards' default): relabel with achieved goals "
+          "at most this many steps ahead; 0 = to the episode's end (the paper's 'future').");
 ABSL_FLAG(int, prefetch_batches, Defaults().prefetch_batches,
           "Decoded batches queued ahead of training.");
 ABSL_FLAG(uint64_t, seed, Defaults().seed, "Network initialisation seed.");
@@ -139,6 +142,7 @@ constexpr FieldFlag kFieldFlags[] = {
     {"report_interval", "report_every_seconds"},
     {"relabel_strategy", "relabel_strategy"},
     {"relabel_probability", "relabel_probability"},
+    {"future_window", "future_window"},
     {"prefetch_batches", "prefetch_batches"},
     {"seed", "seed"},
     {"name", "name"},
@@ -204,6 +208,7 @@ absl::StatusOr<LearnerConfig> ConfigFromFlags() {
   if (!strategy.ok()) return FieldError("relabel_strategy", strategy.status().message());
   config.relabel_strategy = *strategy;
   config.relabel_probability = static_cast<float>(absl::GetFlag(FLAGS_relabel_probability));
+  config.future_window = absl::GetFlag(FLAGS_future_window);
   config.prefetch_batches = absl::GetFlag(FLAGS_prefetch_batches);
   config.seed = absl::GetFlag(FLAGS_seed);
   config.name = absl::GetFlag(FLAGS_name);

@@ -269,6 +269,7 @@ TEST(LearnerConfig, BadValuesNameTheFlag) {
       {[](LearnerConfig& c) { c.metrics_port = 70000; }, "--metrics_port"},
       {[](LearnerConfig& c) { c.relabel_probability = 2; }, "--relabel_probability"},
       {[](LearnerConfig& c) { c.acting_average = 1; }, "--acting_average"},
+      {[](LearnerConfig& c) { c.future_window = -1; }, "--future_window"},
       {[](LearnerConfig& c) {
          c.algo = LearnerAlgorithm::kHer;
          c.acting_average = 0.9;

@@ -33,6 +33,7 @@ absl::StatusOr<std::unique_ptr<BatchSource>> MakeReplayBatchSource(
   options.batch_size = config.batch_size;
   options.strategy = config.relabel_strategy;
   options.relabel_probability = config.relabel_probability;
+  options.future_window = config.future_window;
   if (config.algo == LearnerAlgorithm::kHer) {
     // HER is a TD learner: 'future' goals at baselines' future_p unless the
     // config says otherwise, and next observations, rewards and terminals

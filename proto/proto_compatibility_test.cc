@@ -114,6 +114,7 @@ TEST(ProtoCompatibility, FieldNumbersAndTypesAreFrozen) {
     {"hem.v1.SampleRequest", "relabel_probability", 5, FieldDescriptor::TYPE_FLOAT},
     {"hem.v1.SampleRequest", "with_next", 6, FieldDescriptor::TYPE_BOOL},
     {"hem.v1.SampleRequest", "seed", 7, FieldDescriptor::TYPE_UINT64},
+    {"hem.v1.SampleRequest", "future_window", 8, FieldDescriptor::TYPE_INT32},
     {"hem.v1.SampleResponse", "batch", 1, FieldDescriptor::TYPE_MESSAGE},
     {"hem.v1.ReplayStats", "shard_index", 1, FieldDescriptor::TYPE_INT32},
     {"hem.v1.ReplayStats", "num_shards", 2, FieldDescriptor::TYPE_INT32},

@@ -54,6 +54,14 @@ absl::Status ValidateHindsightOptions(const HindsightOptions& options,
         absl::StrCat("relabel_probability: must be in [0, 1], got ",
                      options.relabel_probability));
   }
+  if (options.future_window < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "future_window: must be >= 0 (0 = to the episode's end), got ", options.future_window));
+  }
+  if (options.future_window > 0 && options.strategy != hem::v1::RELABEL_FUTURE) {
+    return absl::InvalidArgumentError(
+        "future_window: only for the future strategy (RELABEL_FUTURE)");
+  }
   switch (options.strategy) {
     case hem::v1::RELABEL_NONE:
     case hem::v1::RELABEL_FUTURE:
@@ -145,6 +153,7 @@ absl::Status HindsightSampler::Sample(hem::v1::Batch* batch) {
                        : options_.relabel_probability;
   const bool terminate_on_success = spec.terminate_on_success();
   const hem::v1::SuccessSpec& success = spec.success();
+  const int window = options_.future_window;
   int num_relabeled = 0;
 
   ReplayTable::Reader reader(table_);
@@ -169,9 +178,12 @@ absl::Status HindsightSampler::Sample(hem::v1::Batch* batch) {
     int goal_step = -1;  // -1: keep the desired goal.
     if (p > 0 && rng_.Bernoulli(p)) {
       switch (strategy) {
-        case hem::v1::RELABEL_FUTURE:
-          goal_step = t + 1 + static_cast<int>(rng_.Uniform(steps - t));
+        case hem::v1::RELABEL_FUTURE: {
+          int ahead = steps - t;  // Steps t+1..T.
+          if (window > 0 && window < ahead) ahead = window;
+          goal_step = t + 1 + static_cast<int>(rng_.Uniform(ahead));
           break;
+        }
         case hem::v1::RELABEL_FINAL:
           goal_step = steps;
           break;

@@ -4,7 +4,8 @@
 // For a transition (s_t, a_t) of an episode with T steps, with probability
 // `relabel_probability` its goal becomes an achieved goal chosen by the
 // strategy:
-//   future:  achieved_goals[t'] with t' uniform in [t+1, T] (HER 'future')
+//   future:  achieved_goals[t'] with t' uniform in [t+1, T] (HER 'future'),
+//            or in [t+1, min(T, t+W)] with a future window W
 //   final:   achieved_goals[T]
 //   episode: achieved_goals[t'] with t' uniform in [0, T]
 //   random:  achieved_goals[t2+1] of a uniform stored transition (e2, t2)
@@ -39,6 +40,10 @@ struct HindsightOptions {
   // Never RELABEL_STRATEGY_UNSPECIFIED here: the shard resolves its default.
   hem::v1::RelabelStrategy strategy = hem::v1::RELABEL_FUTURE;
   double relabel_probability = 1.0;  // In [0, 1].
+  // RELABEL_FUTURE: at most this many steps ahead; 0 = to the episode's
+  // end. A window favours the quickest way to each goal: only trajectories
+  // that got there within W steps teach how to.
+  int future_window = 0;
   bool with_next = false;
 };
 

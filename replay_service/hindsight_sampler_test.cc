@@ -1,6 +1,7 @@
 // Tests of the E-step: each relabeling strategy's goal distribution.
 #include "replay_service/hindsight_sampler.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -126,6 +127,46 @@ TEST(FutureRelabel, LaterStepIsUniformOverRemainingSteps) {
   EXPECT_LT(chi2, ChiSquareLimit(df)) << "df " << df;
   // And the test can fail: a biased t' (always T) would be far above it.
   EXPECT_GT(df, 0);
+}
+
+TEST(FutureRelabel, AWindowKeepsTheGoalWithinWStepsUniformly) {
+  constexpr int kSteps = 12, kWindow = 3;
+  Fixture f("fetch_reach");
+  for (int e = 0; e < 10; ++e) f.Add(e, kSteps);
+  HindsightOptions options = Options(hem::v1::RELABEL_FUTURE);
+  options.future_window = kWindow;
+  ASSERT_TRUE(ValidateHindsightOptions(options, f.spec()).ok());
+  HindsightSampler sampler(&f.table(), options, 13);
+  // counts[t][t'] for t' in [t+1, min(T, t+W)].
+  std::vector<std::vector<int>> counts(kSteps, std::vector<int>(kSteps + 1, 0));
+  hem::v1::Batch batch;
+  for (int round = 0; round < 200; ++round) {
+    ASSERT_TRUE(sampler.Sample(&batch).ok());
+    const float* obs = Floats(batch.observations());
+    const float* goals = Floats(batch.goals());
+    for (int i = 0; i < 256; ++i) {
+      ++counts[static_cast<int>(obs[i * 10])][static_cast<int>(goals[i * 3 + 1])];
+    }
+  }
+  double chi2 = 0, df = 0;
+  for (int t = 0; t < kSteps; ++t) {
+    const int last = std::min(kSteps, t + kWindow);
+    int n = 0;
+    for (int tg = 0; tg <= kSteps; ++tg) {
+      if (tg <= t || tg > last) {
+        EXPECT_EQ(counts[t][tg], 0) << "t " << t << " t' " << tg;
+      } else {
+        n += counts[t][tg];
+      }
+    }
+    const double expected = static_cast<double>(n) / (last - t);
+    for (int tg = t + 1; tg <= last; ++tg) {
+      const double d = counts[t][tg] - expected;
+      chi2 += d * d / expected;
+    }
+    df += last - t - 1;
+  }
+  EXPECT_LT(chi2, ChiSquareLimit(df)) << "df " << df;
 }
 
 TEST(HindsightSampler, TransitionsAreUniformOverStoredTransitions) {
@@ -363,6 +404,14 @@ TEST(HindsightSampler, EmptyTableAndBadOptionsAreErrors) {
   EXPECT_FALSE(ValidateHindsightOptions(
                    Options(hem::v1::RELABEL_STRATEGY_UNSPECIFIED), f.spec())
                    .ok());
+  HindsightOptions window = Options(hem::v1::RELABEL_FUTURE);
+  window.future_window = -1;
+  EXPECT_NE(ValidateHindsightOptions(window, f.spec()).message().find("future_window"),
+            std::string::npos);
+  window = Options(hem::v1::RELABEL_FINAL);
+  window.future_window = 5;
+  EXPECT_NE(ValidateHindsightOptions(window, f.spec()).message().find("future_window"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -176,6 +176,7 @@ class SamplerImpl final : public ShardedReplaySampler {
     request.set_num_batches(0);
     request.set_strategy(options_.strategy);
     request.set_relabel_probability(options_.relabel_probability);
+    request.set_future_window(options_.future_window);
     request.set_with_next(options_.with_next);
     if (options_.seed != 0) {
       uint64_t x = options_.seed ^ (index << 32) ^ (attempt << 48);

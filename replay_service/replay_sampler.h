@@ -34,6 +34,7 @@ struct ReplaySamplerOptions {
   int batch_size = 256;
   hem::v1::RelabelStrategy strategy = hem::v1::RELABEL_STRATEGY_UNSPECIFIED;
   float relabel_probability = -1;      // < 0: each shard's default.
+  int future_window = 0;               // SampleRequest.future_window.
   bool with_next = false;              // Also next_observations/rewards/terminals.
   int prefetch_batches = 8;            // Per-shard prefetch, in batches' worth.
   uint64_t seed = 0;                   // 0 = from the clock.

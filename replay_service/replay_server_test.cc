@@ -268,8 +268,13 @@ TEST_F(ReplayServerTest, SampleRequestErrors) {
   status = sample_status(request);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_TRUE(absl::StartsWith(status.error_message(), "relabel_probability: "));
-  request.set_spec_id(12345);  // Never declared: waits, then the deadline.
   request.set_relabel_probability(-1);
+  request.set_future_window(-3);
+  status = sample_status(request);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "future_window: "));
+  request.set_future_window(0);
+  request.set_spec_id(12345);  // Never declared: waits, then the deadline.
   EXPECT_EQ(sample_status(request).error_code(),
             grpc::StatusCode::DEADLINE_EXCEEDED);
 }

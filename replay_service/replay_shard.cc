@@ -235,6 +235,7 @@ absl::StatusOr<HindsightOptions> ReplayShard::ResolveSampleOptions(
   options.relabel_probability = request.relabel_probability() < 0
                                     ? config_.default_relabel_probability
                                     : request.relabel_probability();
+  options.future_window = request.future_window();
   options.with_next = request.with_next();
   HEM_RETURN_IF_ERROR(ValidateHindsightOptions(options, spec));
   // Checked before anything is allocated: the batch must fit in a message.
