@@ -97,7 +97,7 @@ done
 # --- One row per run: every distinct evaluation (by policy version) of
 # progress.csv; the target's first crossing; the evaluations after it. ---
 runs_csv="$OUT_DIR/runs.csv"
-echo "task,seed,best_success,steps_to_target,seconds_to_target,settle_evaluations,settle_min,settle_max,settle_max_change,env_steps,seconds,stop_reason" >"$runs_csv"
+echo "task,seed,best_success,steps_to_target,seconds_to_target,settle_evaluations,settle_min,settle_max,settle_max_change,settle_mean_change,env_steps,seconds,stop_reason" >"$runs_csv"
 for task in $TASKS; do
   for ((seed = 1; seed <= SEEDS; ++seed)); do
     run_dir="$OUT_DIR/$(slug_of "$task")-seed$seed"
@@ -112,16 +112,18 @@ for task in $TASKS; do
           settled++; if (rate < lo) lo = rate; if (rate > hi) hi = rate
           change = rate - previous; if (change < 0) change = -change
           if (change > max_change) max_change = change
+          sum_change += change
         } else if (rate >= target) {
           reached = 1; steps_to = steps; secs_to = secs; lo = 2; hi = -1
         }
         previous = rate
       }
       END {
-        printf "%s,%s,%.2f,%s,%s,%d,%s,%s,%s,%d,%.0f,%s\n", task, seed, best,
+        printf "%s,%s,%.2f,%s,%s,%d,%s,%s,%s,%s,%d,%.0f,%s\n", task, seed, best,
             reached ? steps_to : "", reached ? secs_to : "", settled,
             settled ? sprintf("%.2f", lo) : "", settled ? sprintf("%.2f", hi) : "",
-            settled ? sprintf("%.2f", max_change) : "", steps, secs, reason
+            settled ? sprintf("%.2f", max_change) : "",
+            settled ? sprintf("%.3f", sum_change / settled) : "", steps, secs, reason
       }' -v task="$task" -v seed="$seed" -v target="$TARGET" -v reason="$reason" >>"$runs_csv" ||
         die "unreadable $run_dir/progress.csv"
   done
@@ -130,10 +132,10 @@ done
 # --- One row per task: mean [min, max] over seeds. ---
 results="$OUT_DIR/results.md"
 {
-  echo "| task | seeds reaching $TARGET within ${TIME_LIMIT} s | env steps to $TARGET | wall-clock to $TARGET (s) | best test success | after reaching $TARGET: range of the next evaluations | largest change between successive evaluations |"
+  echo "| task | seeds reaching $TARGET within ${TIME_LIMIT} s | env steps to $TARGET | wall-clock to $TARGET (s) | best test success | after reaching $TARGET: range of the next evaluations | change between successive evaluations: mean / largest |"
   echo "|---|---|---|---|---|---|---|"
   for task in $TASKS; do
-    csv_awk "$runs_csv" "task best_success steps_to_target seconds_to_target settle_min settle_max settle_max_change" '
+    csv_awk "$runs_csv" "task best_success steps_to_target seconds_to_target settle_min settle_max settle_max_change settle_mean_change" '
       function add(name, v) {
         if (v == "") return
         c[name]++; s[name] += v
@@ -149,14 +151,14 @@ results="$OUT_DIR/results.md"
         add("best", $col["best_success"]); add("steps", $col["steps_to_target"])
         add("seconds", $col["seconds_to_target"])
         if ($col["settle_min"] != "") { add("settle_lo", $col["settle_min"]); add("settle_hi", $col["settle_max"]) }
-        add("change", $col["settle_max_change"])
+        add("change", $col["settle_max_change"]); add("mean_change", $col["settle_mean_change"])
       }
       END {
         if (!runs) { printf "| %s | no run finished | | | | | |\n", task; exit }
         printf "| %s | %d/%d | %s | %s | %s | %s | %s |\n", task, c["steps"] + 0, runs,
             show("steps", "%.0f"), show("seconds", "%.0f"), show("best", "%.2f"),
             ("settle_lo" in c) ? sprintf("%.2f-%.2f", lo["settle_lo"], hi["settle_hi"]) : "-",
-            ("change" in c) ? sprintf("%.2f", hi["change"]) : "-"
+            ("change" in c) ? sprintf("%.3f / %.2f", s["mean_change"] / c["mean_change"], hi["change"]) : "-"
       }' -v task="$task" || die "unreadable $runs_csv"
   done
 } >"$results"

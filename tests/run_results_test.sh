@@ -30,11 +30,11 @@ rows=$(($(wc -l <"$runs") - 1))
 ((rows == 2)) || fail "runs.csv has $rows runs, expected 2"
 for seed in 1 2; do
   row=$(awk -F, -v s="$seed" '$1 == "flip_bit:k=4" && $2 == s' "$runs")
-  IFS=, read -r _ _ best steps secs settled lo hi change _ _ reason <<<"$row"
+  IFS=, read -r _ _ best steps secs settled lo hi change mean_change _ _ reason <<<"$row"
   [[ -n "$steps" && -n "$secs" ]] || fail "seed $seed: never reached 0.9 ($row)"
   [[ "$settled" == 3 ]] || fail "seed $seed: $settled settle evaluations, expected 3 ($row)"
-  awk -v b="$best" -v l="$lo" -v h="$hi" -v c="$change" \
-      'BEGIN { exit !(b >= 0.9 && b <= 1 && l <= h && h <= 1 && c >= 0 && c <= 1) }' ||
+  awk -v b="$best" -v l="$lo" -v h="$hi" -v c="$change" -v m="$mean_change" \
+      'BEGIN { exit !(b >= 0.9 && b <= 1 && l <= h && h <= 1 && c >= 0 && c <= 1 && m >= 0 && m <= c) }' ||
       fail "seed $seed: inconsistent numbers ($row)"
   [[ "$reason" == *"then 3 evaluations in"* ]] || fail "seed $seed: stop reason '$reason'"
   episodes="$out/runs/flip_bit_k_4-seed$seed/eval_episodes.csv"
