@@ -5,6 +5,7 @@
 
 #include "actor/actor_flags.h"
 #include "actor/run_actor.h"
+#include "common/heap_tuning.h"
 #include "common/logging.h"
 #include "common/process.h"
 
@@ -14,6 +15,7 @@ int main(int argc, char** argv) {
                    "shards.\n  actor --env=flip_bit:k=10 --replay=127.0.0.1:7001 "
                    "--learner=127.0.0.1:7100\n  actor --eval --env=... --learner=...");
   hem::InstallShutdownHandler();
+  hem::KeepLargeBuffersInHeap();  // CNN inference on image tasks.
   absl::StatusOr<hem::ActorOptions> options = hem::ActorOptionsFromFlags();
   if (!options.ok()) {
     std::cerr << "actor: " << options.status().message() << "\n";

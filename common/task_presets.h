@@ -7,7 +7,9 @@
 // presets", has the runs). deploy/launch.sh applies them to runs of the
 // paper's algorithm (--algo=hem) by placing the flags before the role's own
 // --learner_flags / --actor_flags, so a user's flag always wins (the last
-// occurrence of a flag is the one a binary keeps).
+// occurrence of a flag is the one a binary keeps). Presets of the "launch"
+// role are deploy/launch.sh's own flags (--batch_size, --envs_per_actor: the
+// paper's N for image tasks), applied before the user's launch flags.
 #ifndef HEM_COMMON_TASK_PRESETS_H_
 #define HEM_COMMON_TASK_PRESETS_H_
 
@@ -21,7 +23,8 @@ namespace hem {
 
 struct TaskPreset {
   const char* task;      // --env, exactly: "nav:k=20".
-  const char* role;      // "learner" or "actor" (actors that collect; not the evaluator).
+  const char* role;      // "learner", "actor" (actors that collect; not the evaluator)
+                         // or "launch" (deploy/launch.sh flags).
   const char* flags;     // Space-separated --name=value words.
   const char* evidence;  // What was measured, in one line.
 };

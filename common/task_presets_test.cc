@@ -27,14 +27,19 @@ TEST(TaskPresets, FlagsForATaskAndRole) {
   EXPECT_THAT(PresetFlags("nav:k=80", "learner"),
               ElementsAre("--learn_sigma=false", "--sigma=0.05", "--lr=0.0001",
                           "--future_window=5"));
-  EXPECT_THAT(PresetFlags("reacher:image=48", "learner"), IsEmpty());  // Measured on states.
+  EXPECT_THAT(PresetFlags("reacher:image=48", "learner"), ElementsAre("--future_window=10"));
+  EXPECT_THAT(PresetFlags("reacher:image=84", "launch"),
+              ElementsAre("--batch_size=64", "--envs_per_actor=40"));
+  EXPECT_THAT(PresetFlags("sawyer_reach:image=48,image_goal=1", "launch"),
+              ElementsAre("--batch_size=64", "--envs_per_actor=10"));
+  EXPECT_THAT(PresetFlags("reacher", "launch"), IsEmpty());
 }
 
 TEST(TaskPresets, EveryPresetNamesACatalogueTaskAndCarriesItsEvidence) {
   for (const TaskPreset& preset : TaskPresets()) {
     EXPECT_TRUE(MakeEnvSpec(preset.task).ok()) << preset.task;
-    EXPECT_TRUE(std::string(preset.role) == "learner" || std::string(preset.role) == "actor")
-        << preset.role;
+    const std::string role = preset.role;
+    EXPECT_TRUE(role == "learner" || role == "actor" || role == "launch") << role;
     EXPECT_FALSE(std::string(preset.evidence).empty()) << preset.task;
     for (const std::string& flag : PresetFlags(preset.task, preset.role)) {
       EXPECT_TRUE(absl::StartsWith(flag, "--") && absl::StrContains(flag, "=")) << flag;

@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/flag_errors.h"
+#include "common/task_presets.h"
 #include "deploy/run_description.h"
 
 namespace hem {
@@ -155,7 +156,8 @@ const std::vector<LaunchFlag>& Flags() {
       Int("actors", "N", "actors.role.count", "actor processes; the paper's N ablation",
           [](R* r, int32_t v) { r->mutable_actors()->mutable_role()->set_count(v); },
           [](const R& r) { return r.actors().role().count(); }),
-      Int("envs_per_actor", "M", "actors.envs_per_actor", "environment instances per actor",
+      Int("envs_per_actor", "M", "actors.envs_per_actor",
+          "environment instances per actor (image tasks: the paper's N / 2, a preset)",
           [](R* r, int32_t v) { r->mutable_actors()->set_envs_per_actor(v); },
           [](const R& r) { return r.actors().envs_per_actor(); }),
       Int("shards", "S", "replay.role.count", "replay shards",
@@ -189,7 +191,7 @@ const std::vector<LaunchFlag>& Flags() {
          return absl::OkStatus();
        },
        [](const R& r) { return r.learner().algo().empty() ? "hem" : r.learner().algo(); }},
-      Int("batch_size", "B", "learner.batch_size", "learner batch size",
+      Int("batch_size", "B", "learner.batch_size", "learner batch size (image tasks: 64, a preset)",
           [](R* r, int32_t v) { r->mutable_learner()->set_batch_size(v); },
           [](const R& r) { return r.learner().batch_size(); }),
       Number("samples_per_insert", "R", "replay.samples_per_insert",
@@ -327,6 +329,21 @@ absl::Status ApplyLaunchFlags(const std::vector<std::string>& words, RunDescript
     if (absl::Status set = flag->set(value, run); !set.ok()) return set;
   }
   return absl::OkStatus();
+}
+
+absl::Status ApplyLaunchFlagsWithPresets(const std::vector<std::string>& words,
+                                         RunDescription* run) {
+  RunDescription probe = *run;
+  if (absl::Status applied = ApplyLaunchFlags(words, &probe); !applied.ok()) return applied;
+  const std::string& algo = probe.learner().algo();
+  if (algo.empty() || algo == "hem") {
+    if (absl::Status preset = ApplyLaunchFlags(PresetFlags(probe.env(), "launch"), run);
+        !preset.ok()) {
+      return absl::InternalError(
+          absl::StrCat("launch preset of ", probe.env(), ": ", preset.message()));
+    }
+  }
+  return ApplyLaunchFlags(words, run);
 }
 
 bool LaunchFlagsSetRunDir(const std::vector<std::string>& words) {

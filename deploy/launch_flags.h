@@ -22,6 +22,13 @@ namespace hem {
 absl::Status ApplyLaunchFlags(const std::vector<std::string>& words,
                               hem::v1::RunDescription* run);
 
+// ApplyLaunchFlags with the task's "launch" presets (common/task_presets.h)
+// first: the task and algorithm are those `words` leave in `run`, and presets
+// apply to the paper's algorithm only, so any word the user gives wins over a
+// preset. For a new run; a description read from a file is taken as it is.
+absl::Status ApplyLaunchFlagsWithPresets(const std::vector<std::string>& words,
+                                         hem::v1::RunDescription* run);
+
 // True when `words` set the run directory.
 bool LaunchFlagsSetRunDir(const std::vector<std::string>& words);
 

@@ -118,6 +118,35 @@ TEST(LaunchFlags, DescriptionErrorsAreReportedByFlag) {
             "progress_seconds: must be > 0");
 }
 
+TEST(LaunchFlags, ImageTasksGetTheirPresetsUnlessTheUserSaysOtherwise) {
+  // The paper's N = 80 for image-based reacher (2 actors x 40), batch 64.
+  RunDescription run = DefaultRunDescription();
+  ASSERT_TRUE(ApplyLaunchFlagsWithPresets({"--env=reacher:image=48"}, &run).ok());
+  EXPECT_EQ(run.learner().batch_size(), 64);
+  EXPECT_EQ(run.actors().envs_per_actor(), 40);
+  EXPECT_EQ(run.actors().role().count(), 2);
+  // N = 20 for the point mass; the user's batch wins, in either order.
+  run = DefaultRunDescription();
+  ASSERT_TRUE(
+      ApplyLaunchFlagsWithPresets({"--batch_size=32", "--env=point_mass:image=84"}, &run).ok());
+  EXPECT_EQ(run.learner().batch_size(), 32);
+  EXPECT_EQ(run.actors().envs_per_actor(), 10);
+  // State tasks and HER runs keep the general defaults.
+  const RunDescription defaults = DefaultRunDescription();
+  for (const std::vector<std::string>& words :
+       {std::vector<std::string>{"--env=reacher"},
+        std::vector<std::string>{"--env=reacher:image=48", "--algo=her"}}) {
+    run = defaults;
+    ASSERT_TRUE(ApplyLaunchFlagsWithPresets(words, &run).ok());
+    EXPECT_EQ(run.learner().batch_size(), defaults.learner().batch_size()) << words[0];
+    EXPECT_EQ(run.actors().envs_per_actor(), defaults.actors().envs_per_actor()) << words[0];
+  }
+  // A bad word is refused as by ApplyLaunchFlags.
+  run = DefaultRunDescription();
+  EXPECT_EQ(ApplyLaunchFlagsWithPresets({"--env=reacher:image=48", "--actors=x"}, &run).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(LaunchFlags, HelpListsEveryFlagWithItsDefault) {
   const std::string help = LaunchFlagsHelp();
   for (const char* line : {"--env=NAME", "(default flip_bit:k=40)", "--actors=N",

@@ -20,7 +20,9 @@
 # (replace the block between the run_results markers in --docs=FILE,
 # default docs/RESULTS.md, and copy each task's figure and runs.csv to
 # results/ beside it), --report_only (tabulate the runs already in DIR, run
-# nothing: a task without a finished run gets a row saying so).
+# nothing: a task without a finished run gets a row saying so),
+# --block=NAME (write between the run_results:NAME markers instead, and the
+# per-run rows to results/runs_NAME.csv: a second table, e.g. images).
 #
 # Resumable: a finished run (DIR/<task>-seed<k>/done) is not run again, so
 # the same command after an interruption continues; an unfinished run
@@ -42,12 +44,14 @@ SETTLE=20
 LAUNCH_FLAGS=""
 OUT_DIR=runs/results
 WRITE_DOCS=0
+TASKS_GIVEN=""
 REPORT_ONLY=0
 DOCS=docs/RESULTS.md
+BLOCK=""
 for arg in "$@"; do
   case "$arg" in
-    --help|-h) sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    --tasks=*) TASKS=${arg#*=} ;;
+    --help|-h) sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --tasks=*) TASKS=${arg#*=} TASKS_GIVEN=1 ;;
     --seeds=*) SEEDS=${arg#*=}; [[ "$SEEDS" =~ ^[1-9][0-9]*$ ]] || die "--seeds: must be an integer >= 1" ;;
     --time_limit=*) TIME_LIMIT=${arg#*=}; [[ "$TIME_LIMIT" =~ ^[1-9][0-9]*$ ]] || die "--time_limit: must be whole seconds >= 1" ;;
     --target=*) TARGET=${arg#*=}; [[ "$TARGET" =~ ^(0(\.[0-9]+)?|1(\.0*)?)$ ]] || die "--target: a success rate in [0, 1]" ;;
@@ -56,6 +60,7 @@ for arg in "$@"; do
     --out_dir=*) OUT_DIR=${arg#*=} ;;
     --write_docs) WRITE_DOCS=1 ;;
     --docs=*) DOCS=${arg#*=} ;;
+    --block=*) BLOCK=${arg#*=}; [[ "$BLOCK" =~ ^[a-z0-9_]+$ ]] || die "--block: lower-case letters, digits and _ only" ;;
     --report_only) REPORT_ONLY=1 ;;
     --seed=*) die "--seed: use --seeds=N (seeds 1..N)" ;;
     *) die "unknown flag '$arg' (see --help)" ;;
@@ -124,7 +129,7 @@ for task in $TASKS; do
             settled ? sprintf("%.2f", lo) : "", settled ? sprintf("%.2f", hi) : "",
             settled ? sprintf("%.2f", max_change) : "",
             settled ? sprintf("%.3f", sum_change / settled) : "", steps, secs, reason
-      }' -v task="$task" -v seed="$seed" -v target="$TARGET" -v reason="$reason" >>"$runs_csv" ||
+      }' -v task="${task//,/;}" -v seed="$seed" -v target="$TARGET" -v reason="$reason" >>"$runs_csv" ||
         die "unreadable $run_dir/progress.csv"
   done
 done
@@ -154,12 +159,13 @@ results="$OUT_DIR/results.md"
         add("change", $col["settle_max_change"]); add("mean_change", $col["settle_mean_change"])
       }
       END {
-        if (!runs) { printf "| %s | no run finished | | | | | |\n", task; exit }
-        printf "| %s | %d/%d | %s | %s | %s | %s | %s |\n", task, c["steps"] + 0, runs,
+        if (!runs) { printf "| %s | no run finished | | | | | |\n", shown; exit }
+        reached = ("steps" in c) ? c["steps"] : 0  # Not c["steps"] + 0: that would create it.
+        printf "| %s | %d/%d | %s | %s | %s | %s | %s |\n", shown, reached, runs,
             show("steps", "%.0f"), show("seconds", "%.0f"), show("best", "%.2f"),
             ("settle_lo" in c) ? sprintf("%.2f-%.2f", lo["settle_lo"], hi["settle_hi"]) : "-",
             ("change" in c) ? sprintf("%.3f / %.2f", s["mean_change"] / c["mean_change"], hi["change"]) : "-"
-      }' -v task="$task" || die "unreadable $runs_csv"
+      }' -v task="${task//,/;}" -v shown="$task" || die "unreadable $runs_csv"
   done
 } >"$results"
 cat "$results"
@@ -184,16 +190,18 @@ done
 
 # --- Into docs/RESULTS.md, between its markers. ---
 if ((WRITE_DOCS)); then
-  docs=$DOCS figures=$(dirname "$DOCS")/results begin="<!-- run_results:begin -->" end="<!-- run_results:end -->"
+  docs=$DOCS figures=$(dirname "$DOCS")/results
+  begin="<!-- run_results:${BLOCK:+$BLOCK:}begin -->" end="<!-- run_results:${BLOCK:+$BLOCK:}end -->"
+  rows_csv=runs${BLOCK:+_$BLOCK}.csv
   grep -qF "$begin" "$docs" && grep -qF "$end" "$docs" || die "$docs has no '$begin' ... '$end' block"
   mkdir -p "$figures" || die "cannot create $figures"
   block="$OUT_DIR/block.md"
   {
     echo "$begin"
     echo
-    echo "Generated $(date -u +%Y-%m-%d) by \`deploy/run_results.sh --seeds=$SEEDS --time_limit=$TIME_LIMIT --target=$TARGET --settle=$SETTLE${LAUNCH_FLAGS:+ --launch_flags=\"$LAUNCH_FLAGS\"} --write_docs\`"
+    echo "Generated $(date -u +%Y-%m-%d) by \`deploy/run_results.sh${TASKS_GIVEN:+ --tasks=\"$TASKS\"} --seeds=$SEEDS --time_limit=$TIME_LIMIT --target=$TARGET --settle=$SETTLE${LAUNCH_FLAGS:+ --launch_flags=\"$LAUNCH_FLAGS\"}${BLOCK:+ --block=$BLOCK} --write_docs\`"
     echo "(mean [min, max] over the seeds that reached the target; per-run rows in"
-    echo "[results/runs.csv](results/runs.csv)):"
+    echo "[results/$rows_csv](results/$rows_csv)):"
     echo
     cat "$results"
     echo
@@ -206,7 +214,7 @@ if ((WRITE_DOCS)); then
     echo
     echo "$end"
   } >"$block"
-  cp "$runs_csv" "$figures/runs.csv"
+  cp "$runs_csv" "$figures/$rows_csv"
   awk -v begin="$begin" -v end="$end" -v block="$block" '
     $0 == begin { while ((getline line < block) > 0) print line; skip = 1; next }
     $0 == end { skip = 0; next }

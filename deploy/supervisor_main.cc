@@ -99,7 +99,9 @@ int WriteDescription(const std::vector<std::string>& launch_flags) {
     if (!read.ok()) return Usage(absl::StrCat("--run: ", read.status().message()));
     run = *std::move(read);
   }
-  if (absl::Status applied = ApplyLaunchFlags(launch_flags, &run); !applied.ok()) {
+  const absl::Status applied = from.empty() ? ApplyLaunchFlagsWithPresets(launch_flags, &run)
+                                             : ApplyLaunchFlags(launch_flags, &run);
+  if (!applied.ok()) {
     return Usage(std::string(applied.message()));
   }
   // A run again from its description gets a directory of its own.

@@ -6,6 +6,7 @@
 //       --port=7100 --metrics_port=9100 --run_dir=/tmp/hem/learner --resume
 #include <iostream>
 
+#include "common/heap_tuning.h"
 #include "common/logging.h"
 #include "common/process.h"
 #include "learner/learner_flags.h"
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
                    "shards and serves its weights.\n  learner --replay=HOST:PORT,... "
                    "--env=NAME [--port=P] [--run_dir=DIR] [--resume]");
   hem::InstallShutdownHandler();
+  hem::KeepLargeBuffersInHeap();  // Every update frees and reallocates its tensors.
   absl::StatusOr<hem::LearnerConfig> config = hem::LearnerConfigFromFlags();
   if (!config.ok()) {
     std::cerr << "learner: " << config.status().message() << "\n";

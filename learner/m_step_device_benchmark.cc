@@ -29,6 +29,7 @@
 #include "common/blas_core.h"
 #include "common/env_catalog.h"
 #include "common/env_spec_util.h"
+#include "common/heap_tuning.h"
 #include "learner/m_step.h"
 #include "learner/networks.h"
 #include "learner/training_batch.h"
@@ -177,6 +178,7 @@ int Main(int argc, char** argv) {
   }
   SetTorchThreads(options->cpu_threads, 1);
   FlushDenormalsOnThisThread();  // As the learner's training thread does.
+  KeepLargeBuffersInHeap();      // As the learner process does.
   std::vector<torch::Device> devices;
   for (const std::string& name : options->devices) {
     absl::StatusOr<torch::Device> device = ParseDevice(name);

@@ -4,7 +4,8 @@
 # (target reached, 3 settle evaluations in the stop reason), the task's row
 # and figure, the block it writes between the markers of a docs file (the
 # text around it kept), the evaluator's eval_episodes.csv in every run, that
-# a second call skips the finished runs, and that --report_only runs nothing.
+# a second call skips the finished runs, that --report_only runs nothing,
+# and, on a hand-made run, a task with commas, an unreached target and --block.
 # Prints GoogleTest-style result lines so tests/run_tests.sh counts the case.
 set -uo pipefail
 runfiles="${TEST_SRCDIR:-$PWD/..}/hem"
@@ -67,6 +68,27 @@ report=$("$runfiles/deploy/run_results.sh" "${flags[@]}" --report_only \
 grep -q "^| nav:k=2 | no run finished" <<<"$report" || fail "--report_only: no empty nav:k=2 row: $report"
 grep -q "^| flip_bit:k=4 | 2/2 |" <<<"$report" || fail "--report_only: flip_bit row lost: $report"
 compgen -G "$out/runs/nav_k_2-seed*" >/dev/null && fail "--report_only started a run"
+
+# A task whose name has commas (a CSV separator) and a run that never
+# reached the target, made by hand: its row reads 0/1 with dashes, not NaN;
+# --block writes a second table between its own markers.
+hand="$out/runs/sawyer_reach_image_48_image_goal_1-seed1"
+mkdir -p "$hand"
+printf 'elapsed_seconds,env_steps,eval_success_rate,eval_version\n1,100,0.1,1\n2,200,0.4,2\n3,300,0.3,3\n' \
+    >"$hand/progress.csv"
+echo '{ "stop_reason": "time limit 3s reached" }' >"$hand/summary.json"
+echo 0 >"$hand/done"
+printf '<!-- run_results:images:begin -->\n<!-- run_results:images:end -->\n' >>"$docs"
+report=$("$runfiles/deploy/run_results.sh" "${flags[@]}" --report_only --seeds=1 --block=images \
+    --tasks="sawyer_reach:image=48,image_goal=1" 2>&1)
+grep -q "^| sawyer_reach:image=48,image_goal=1 | 0/1 | - | - | 0.40 \[0.40, 0.40\] | - | - |$" \
+    <<<"$report" || fail "comma task or unreached row wrong: $report"
+grep -q "^sawyer_reach:image=48;image_goal=1,1,0.40,,," "$out/runs/runs.csv" ||
+    fail "runs.csv row of the comma task: $(cat "$out/runs/runs.csv")"
+awk '/run_results:images:begin/,/run_results:images:end/' "$docs" | grep -q "^| sawyer_reach" ||
+    fail "--block=images: no row between its markers"
+grep -q "^| flip_bit:k=4 | 2/2 |" "$docs" || fail "--block=images replaced the main block"
+[[ -s "$out/docs/results/runs_images.csv" ]] || fail "--block=images: no runs_images.csv"
 
 elapsed=$(( $(date +%s) - start ))
 if ((failures == 0)); then

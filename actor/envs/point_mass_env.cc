@@ -25,7 +25,7 @@ constexpr char kXmlFormat[] = R"(
   <option timestep="0.01" gravity="0 0 0" integrator="Euler"/>
   <visual>
     <global offwidth="84" offheight="84"/>
-    <quality shadowsize="0" offsamples="0"/>
+    <quality shadowsize="0" offsamples="0" numslices="12" numstacks="6" numquads="1"/>
     <headlight ambient="0.5 0.5 0.5" diffuse="0.5 0.5 0.5" specular="0 0 0"/>
   </visual>
   <asset>
@@ -50,6 +50,11 @@ constexpr char kXmlFormat[] = R"(
       <joint name="x" type="slide" axis="1 0 0"/>
       <joint name="y" type="slide" axis="0 1 0"/>
       <geom name="ball" type="sphere" size="%f" mass="1" rgba="0.15 0.35 0.95 1"/>
+      <!-- Drawn only: the ball is 2 px wide in a 48 px image, too small for
+           the CNN's first 8x8, stride 4 layer to locate; this disc makes it
+           4 px without changing the physics. -->
+      <geom name="ball_marker" type="cylinder" size="0.09 0.004" pos="0 0 -0.035" mass="0"
+            contype="0" conaffinity="0" rgba="0.15 0.35 0.95 1"/>
     </body>
     <body name="target" mocap="true" pos="0 0 0.02">
       <geom name="target" type="cylinder" size="0.056 0.01" group="2" rgba="0.95 0.1 0.1 1"

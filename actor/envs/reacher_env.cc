@@ -25,7 +25,7 @@ constexpr char kXmlFormat[] = R"(
   </option>
   <visual>
     <global offwidth="84" offheight="84"/>
-    <quality shadowsize="0" offsamples="0"/>
+    <quality shadowsize="0" offsamples="0" numslices="12" numstacks="6" numquads="1"/>
     <headlight ambient="0.5 0.5 0.5" diffuse="0.5 0.5 0.5" specular="0 0 0"/>
   </visual>
   <asset>

@@ -21,7 +21,7 @@ constexpr char kSawyerXml[] = R"(
   </option>
   <visual>
     <global offwidth="84" offheight="84"/>
-    <quality shadowsize="0" offsamples="0"/>
+    <quality shadowsize="0" offsamples="0" numslices="12" numstacks="6" numquads="1"/>
     <headlight ambient="0.45 0.45 0.45" diffuse="0.55 0.55 0.55" specular="0.1 0.1 0.1"/>
   </visual>
   <asset>

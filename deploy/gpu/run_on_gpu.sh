@@ -22,7 +22,7 @@ start=$(date +%s)
 cmake -S "$ROOT/deploy/gpu" -B /tmp/hem-gpu-build -DCMAKE_PREFIX_PATH="$TORCH_PREFIX" \
     -DHEM_DEPS="$ROOT/.gpu" -DCMAKE_BUILD_TYPE=Release >/tmp/hem-cmake.log 2>&1 \
   || { tail -n 40 /tmp/hem-cmake.log; exit 1; }
-cmake --build /tmp/hem-gpu-build -j "$(nproc)" 2>&1 | grep -E "error|Error|warning: unused|Linking|Built" | head -n 60
+cmake --build /tmp/hem-gpu-build -j "$(nproc)" 2>&1 | grep -E "error|Error|undefined reference|warning: unused|Linking|Built" | head -n 60
 [[ -x /tmp/hem-gpu-build/m_step_device_benchmark ]] || { echo "build failed"; exit 1; }
 echo "built in $(( $(date +%s) - start )) s"
 echo "== benchmark"
