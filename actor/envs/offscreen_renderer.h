@@ -7,7 +7,12 @@
 // thread. A renderer itself holds only the CPU-side scene, so it may be used
 // from any thread, one thread at a time. Models must set
 // <visual><global offwidth offheight/></visual> to at least the image width
-// and <quality shadowsize="0" offsamples="0"/> (software GL is slow otherwise).
+// and <quality shadowsize="0" offsamples="0" numslices="12" numstacks="6"
+// numquads="1"/>: software GL is slow otherwise. Mesa's vertex stage runs on
+// the CPU, and MuJoCo's default meshes for spheres, capsules and cylinders
+// (28 slices x 16 stacks) cost more there than filling a 48 or 84 px image;
+// the coarser ones rendered 2-5x faster with no visible change at these
+// sizes (docs/PERFORMANCE.md, "The CNN path").
 #ifndef HEM_ACTOR_ENVS_OFFSCREEN_RENDERER_H_
 #define HEM_ACTOR_ENVS_OFFSCREEN_RENDERER_H_
 
