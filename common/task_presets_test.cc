@@ -33,6 +33,8 @@ TEST(TaskPresets, FlagsForATaskAndRole) {
   EXPECT_THAT(PresetFlags("sawyer_reach:image=48,image_goal=1", "launch"),
               ElementsAre("--batch_size=64", "--envs_per_actor=10"));
   EXPECT_THAT(PresetFlags("reacher", "launch"), IsEmpty());
+  EXPECT_THAT(PresetFlags("point_mass:image=84", "learner"), ElementsAre("--future_window=10"));
+  EXPECT_THAT(PresetFlags("point_mass", "learner"), IsEmpty());
 }
 
 TEST(TaskPresets, EveryPresetNamesACatalogueTaskAndCarriesItsEvidence) {

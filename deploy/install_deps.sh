@@ -38,6 +38,9 @@ PACKAGES=(
   # The dashboard's browser test: headless Chromium (driven by playwright-core);
   # curl queries Prometheus's HTTP API in the monitoring test.
   chromium curl
+  # The GPU check's build (deploy/gpu/CMakeLists.txt), tested here against
+  # Debian's LibTorch (tests/gpu_cmake_build_test.sh).
+  cmake
 )
 # npm fetches the dashboard's chart library and the browser test's driver
 # (below); a Node.js that brings its own npm needs no Debian npm.

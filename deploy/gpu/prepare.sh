@@ -3,12 +3,13 @@
 # to build the learner's LibTorch parts elsewhere: the hem protos compiled by
 # Debian's protoc, and Debian's protobuf, Abseil and zlib headers and shared
 # libraries (the GPU machine has a CUDA LibTorch but neither of these).
-# Writes .gpu/ (git-ignored) in the repository root.
+# Writes .gpu/ (git-ignored) in the repository root, or the folder given.
 #
 #   deploy/gpu/prepare.sh && du -sh .gpu
+#   deploy/gpu/prepare.sh /tmp/deps
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-OUT="$ROOT/.gpu"
+OUT=${1:-$ROOT/.gpu}
 LIBDIR=/usr/lib/x86_64-linux-gnu
 rm -rf "$OUT"
 mkdir -p "$OUT/gen" "$OUT/include/google" "$OUT/lib"
