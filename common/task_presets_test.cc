@@ -27,13 +27,15 @@ TEST(TaskPresets, FlagsForATaskAndRole) {
   EXPECT_THAT(PresetFlags("nav:k=80", "learner"),
               ElementsAre("--learn_sigma=false", "--sigma=0.05", "--lr=0.0001",
                           "--future_window=5"));
-  EXPECT_THAT(PresetFlags("reacher:image=48", "learner"), ElementsAre("--future_window=10"));
+  EXPECT_THAT(PresetFlags("reacher:image=48", "learner"),
+              ElementsAre("--future_window=10", "--lr=0.0003"));
   EXPECT_THAT(PresetFlags("reacher:image=84", "launch"),
               ElementsAre("--batch_size=64", "--envs_per_actor=40"));
   EXPECT_THAT(PresetFlags("sawyer_reach:image=48,image_goal=1", "launch"),
               ElementsAre("--batch_size=64", "--envs_per_actor=10"));
   EXPECT_THAT(PresetFlags("reacher", "launch"), IsEmpty());
-  EXPECT_THAT(PresetFlags("point_mass:image=84", "learner"), ElementsAre("--future_window=10"));
+  EXPECT_THAT(PresetFlags("point_mass:image=84", "learner"),
+              ElementsAre("--future_window=10", "--lr=0.0003"));
   EXPECT_THAT(PresetFlags("point_mass", "learner"), IsEmpty());
 }
 

@@ -22,7 +22,9 @@
 # results/ beside it), --report_only (tabulate the runs already in DIR, run
 # nothing: a task without a finished run gets a row saying so),
 # --block=NAME (write between the run_results:NAME markers instead, and the
-# per-run rows to results/runs_NAME.csv: a second table, e.g. images).
+# per-run rows to results/runs_NAME.csv: a second table, e.g. images),
+# --keep_replay (keep each finished run's replay checkpoints, which the
+# table does not read: an 84 px run leaves two of ~5 GB).
 #
 # Resumable: a finished run (DIR/<task>-seed<k>/done) is not run again, so
 # the same command after an interruption continues; an unfinished run
@@ -48,9 +50,10 @@ TASKS_GIVEN=""
 REPORT_ONLY=0
 DOCS=docs/RESULTS.md
 BLOCK=""
+KEEP_REPLAY=0
 for arg in "$@"; do
   case "$arg" in
-    --help|-h) sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --help|-h) sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --tasks=*) TASKS=${arg#*=} TASKS_GIVEN=1 ;;
     --seeds=*) SEEDS=${arg#*=}; [[ "$SEEDS" =~ ^[1-9][0-9]*$ ]] || die "--seeds: must be an integer >= 1" ;;
     --time_limit=*) TIME_LIMIT=${arg#*=}; [[ "$TIME_LIMIT" =~ ^[1-9][0-9]*$ ]] || die "--time_limit: must be whole seconds >= 1" ;;
@@ -62,6 +65,7 @@ for arg in "$@"; do
     --docs=*) DOCS=${arg#*=} ;;
     --block=*) BLOCK=${arg#*=}; [[ "$BLOCK" =~ ^[a-z0-9_]+$ ]] || die "--block: lower-case letters, digits and _ only" ;;
     --report_only) REPORT_ONLY=1 ;;
+    --keep_replay) KEEP_REPLAY=1 ;;
     --seed=*) die "--seed: use --seeds=N (seeds 1..N)" ;;
     *) die "unknown flag '$arg' (see --help)" ;;
   esac
@@ -90,6 +94,7 @@ for task in $TASKS; do
         --target_success="$TARGET" --settle_evaluations="$SETTLE" --run_dir="$run_dir" \
         $LAUNCH_FLAGS >"$run_dir.log" 2>&1
     rc=$?
+    ((KEEP_REPLAY)) || rm -f "$run_dir"/replay-*/*.ckpt
     ((rc == 130 || rc == 143)) && die "interrupted during $task seed $seed; run again to resume"
     if [[ ! -f "$run_dir/progress.csv" ]]; then
       echo "run_results: $task seed $seed left no progress.csv (launch.sh exit $rc, see $run_dir.log)" >&2

@@ -18,11 +18,25 @@ struct ConvLayer {
 // The paper's encoder (Appendix C.2).
 constexpr ConvLayer kEncoder[] = {{32, 8, 4}, {64, 4, 2}, {64, 3, 2}};
 
+// The zero padding (each side) a layer needs so that its windows reach the
+// last row of a width-wide input. The paper leaves padding open; without it
+// a 48 px image ends at a 1x1 map that sees only pixels 0-35, so a ball or
+// fingertip in the right or bottom quarter was invisible. 84 px (and 36)
+// need none.
+int CoveringPadding(const ConvLayer& layer, int width) {
+  for (int pad = 0;; ++pad) {
+    const int outputs = (width + 2 * pad - layer.kernel) / layer.stride + 1;
+    const int last_seen = (outputs - 1) * layer.stride + layer.kernel - 1 - pad;
+    if (last_seen >= width - 1) return pad;
+  }
+}
+
 // Spatial size after the encoder for a width x width input; <= 0 if too small.
 int EncodedWidth(int width) {
   for (const ConvLayer& layer : kEncoder) {
     if (width < layer.kernel) return 0;
-    width = (width - layer.kernel) / layer.stride + 1;
+    const int pad = CoveringPadding(layer, width);
+    width = (width + 2 * pad - layer.kernel) / layer.stride + 1;
   }
   return width;
 }
@@ -82,13 +96,20 @@ InputFeatures::InputFeatures(torch::nn::Module& owner, const hem::v1::PolicyConf
   const hem::v1::EnvSpec& spec = config.spec();
   if (image_observations_ || image_goals_) {
     torch::nn::Sequential encoder;
+    // Observation and goal images share the encoder; CompletePolicyConfig
+    // makes them the same width where both exist.
+    int width = static_cast<int>(image_observations_ ? spec.observation().shape(0)
+                                                     : spec.goal_observation().shape(0));
     int in_channels = 3;
     for (const ConvLayer& layer : kEncoder) {
+      const int pad = CoveringPadding(layer, width);
       encoder->push_back(torch::nn::Conv2d(
           torch::nn::Conv2dOptions(in_channels, layer.channels, layer.kernel)
-              .stride(layer.stride)));
+              .stride(layer.stride)
+              .padding(pad)));
       encoder->push_back(torch::nn::ReLU());
       in_channels = layer.channels;
+      width = (width + 2 * pad - layer.kernel) / layer.stride + 1;
     }
     encoder->push_back(torch::nn::Flatten());
     encoder_ = owner.register_module("encoder", encoder);

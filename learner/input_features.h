@@ -1,10 +1,12 @@
 // The front every learner network shares: the inputs (s, g) turned into one
 // feature row per transition. Image observations (and image goals) go
 // through the paper's CNN [32,8,4] -> [64,4,2] -> [64,3,2] (ReLU), goal
-// images with the same weights; vector observations and goals optionally
-// through a running mean/std normaliser clipped to +-kNormClip. hEM's policy,
-// HER's actor, critic and Q-network all build on it, so they see their
-// inputs the same way.
+// images with the same weights; each layer is zero-padded just enough that
+// its windows reach the input's last row (48 px: one pixel on the second
+// layer, output 2x2; 84 px: none, output 4x4), so every pixel counts.
+// Vector observations and goals optionally go through a running mean/std
+// normaliser clipped to +-kNormClip. hEM's policy, HER's actor, critic and
+// Q-network all build on it, so they see their inputs the same way.
 //
 // InputFeatures is not a module: it registers its encoder and normaliser
 // buffers on the module that owns it, under fixed names ("encoder",

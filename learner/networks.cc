@@ -85,6 +85,13 @@ absl::StatusOr<hem::v1::PolicyConfig> CompletePolicyConfig(
     absl::Status status = CheckImageSpec(config.spec().goal_observation(),
                                          "policy_config.spec.goal_observation");
     if (!status.ok()) return status;
+    // One encoder, padded for one width, reads both.
+    if (IsImage(config.spec().observation()) &&
+        config.spec().goal_observation().shape(0) != config.spec().observation().shape(0)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "policy_config.spec.goal_observation: width ", config.spec().goal_observation().shape(0),
+          " differs from the observation's ", config.spec().observation().shape(0)));
+    }
   }
   return config;
 }

@@ -4,7 +4,8 @@
 # (target reached, 3 settle evaluations in the stop reason), the task's row
 # and figure, the block it writes between the markers of a docs file (the
 # text around it kept), the evaluator's eval_episodes.csv in every run, that
-# a second call skips the finished runs, that --report_only runs nothing,
+# no replay checkpoint is left behind, that a second call skips the
+# finished runs, that --report_only runs nothing,
 # and, on a hand-made run, a task with commas, an unreached target and --block.
 # Prints GoogleTest-style result lines so tests/run_tests.sh counts the case.
 set -uo pipefail
@@ -25,6 +26,10 @@ flags=(--tasks=flip_bit:k=4 --seeds=2 --time_limit=40 --settle=3 --out_dir="$out
 "$runfiles/deploy/run_results.sh" "${flags[@]}"
 rc=$?
 ((rc == 0)) || fail "run_results.sh exit $rc"
+
+# Finished runs keep their results, not their replay checkpoints.
+compgen -G "$out/runs/*/replay-*/*.ckpt" >/dev/null &&
+    fail "replay checkpoints left: $(ls "$out"/runs/*/replay-*/*.ckpt)"
 
 runs="$out/runs/runs.csv"
 rows=$(($(wc -l <"$runs") - 1))

@@ -13,7 +13,6 @@
 namespace hem {
 namespace {
 
-constexpr int kGoalMarkerGroup = 2;
 constexpr int kSettleSteps = 2000;
 constexpr double kSettleTolerance = 1e-3;
 
@@ -186,8 +185,7 @@ absl::StatusOr<std::unique_ptr<Env>> NewMocapArmEnv(const hem::v1::EnvSpec& spec
   HEM_ASSIGN_OR_RETURN(ArmIds ids, FindIds(model));
   auto env = std::make_unique<MocapArmEnv>(spec, model, config, ids);
   HEM_RETURN_IF_ERROR(env->Settle());
-  HEM_RETURN_IF_ERROR(
-      env->InitRendering(spec.has_goal_observation() ? kGoalMarkerGroup : -1));
+  HEM_RETURN_IF_ERROR(env->InitRendering());
   return std::unique_ptr<Env>(std::move(env));
 }
 

@@ -23,12 +23,12 @@ MujocoEnv::~MujocoEnv() {
   mj_deleteData(data_);
 }
 
-absl::Status MujocoEnv::InitRendering(int hidden_geom_group) {
+absl::Status MujocoEnv::InitRendering() {
   if (!image_observations_) return absl::OkStatus();
   RenderOptions options;
   options.width = static_cast<int>(spec_.observation().shape(0));
   options.camera = camera_name();
-  options.hidden_geom_group = hidden_geom_group;
+  options.hidden_geom_group = kGoalMarkerGroup;
   absl::StatusOr<std::unique_ptr<OffscreenRenderer>> renderer =
       OffscreenRenderer::Create(model_, options);
   if (!renderer.ok()) return renderer.status();

@@ -25,6 +25,12 @@
 
 namespace hem {
 
+// Geom group of goal markers. Observations never show them: hindsight
+// relabeling pairs an observation with goals other than the one the episode
+// was given, so an observation that showed that goal would contradict the
+// relabeled goal in almost every sample the learner sees.
+inline constexpr int kGoalMarkerGroup = 2;
+
 class MujocoEnv : public Env {
  public:
   ~MujocoEnv() override;
@@ -45,9 +51,8 @@ class MujocoEnv : public Env {
   virtual const char* camera_name() const = 0;
 
   // Sets up the renderer when the spec asks for images; task factories call
-  // it once after construction. `hidden_geom_group` hides e.g. the goal
-  // marker (-1: hide nothing).
-  absl::Status InitRendering(int hidden_geom_group);
+  // it once after construction. Geoms in kGoalMarkerGroup are never drawn.
+  absl::Status InitRendering();
 
  protected:
   // REQUIRES: `model` outlives the env (models from LoadEmbeddedModel do).

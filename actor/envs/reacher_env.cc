@@ -143,7 +143,7 @@ absl::StatusOr<std::unique_ptr<Env>> NewReacherEnv(const hem::v1::EnvSpec& spec)
   HEM_ASSIGN_OR_RETURN(int elbow, ObjectId(model, mjOBJ_SITE, "elbow"));
   HEM_ASSIGN_OR_RETURN(int fingertip, ObjectId(model, mjOBJ_SITE, "fingertip"));
   auto env = std::make_unique<ReacherEnv>(spec, model, elbow, fingertip);
-  HEM_RETURN_IF_ERROR(env->InitRendering(/*hidden_geom_group=*/-1));
+  HEM_RETURN_IF_ERROR(env->InitRendering());
   return std::unique_ptr<Env>(std::move(env));
 }
 

@@ -1,0 +1,425 @@
+// bazel run //tests:encoder_probe -- --envs="point_mass:image=48;fetch_reach:image=48"
+// bazel run //tests:encoder_probe -- --mode=m_step --envs="point_mass;point_mass:image=48"
+//
+// Two questions to ask, in order, of an image task that does not learn.
+//
+// --mode=position (default): can the policy network read, from one
+// rendered observation, the achieved goal that the task's success predicate
+// measures, and after how many Adam steps? hEM's M-step only teaches the CNN
+// where the ball or fingertip is through noisy actions, so this asks the
+// easier, supervised question first: if the network cannot read the position
+// to within the success radius here, no relabeling will make the policy hit
+// it. For each task it renders --frames training and --test_frames test
+// observations (each a reset from its own seed followed by 0-24 random
+// actions), builds the task's policy network as the learner does (CNN
+// encoder, MLP 3x256, mean head), feeds it the image and a zero goal, and
+// trains the mean to output the achieved goal (mean squared error, Adam at
+// --lr). Every --report_every steps it prints, on the test frames, the
+// median error in success radii and the fraction of frames read within the
+// radius (the fraction whose prediction IsSuccess would accept).
+//
+// --mode=m_step: can the network learn from hEM's signal? See ProbeMStep.
+//
+// Not a test: tables to read (docs/RESULTS.md, "Image observations").
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_split.h"
+#include "actor/envs/env.h"
+#include "common/env_spec_util.h"
+#include "common/heap_tuning.h"
+#include "learner/networks.h"
+
+ABSL_FLAG(std::string, envs, "point_mass:image=48;reacher:image=48;fetch_reach:image=48",
+          "Image tasks, separated by ';' (names may contain commas)");
+ABSL_FLAG(int, frames, 8192, "Training observations per task");
+ABSL_FLAG(int, test_frames, 1024, "Held-out observations per task");
+ABSL_FLAG(int, updates, 6000, "Adam steps per task");
+ABSL_FLAG(int, batch_size, 64, "Observations per step (the image presets' batch)");
+ABSL_FLAG(double, lr, 1e-3, "Adam learning rate (the paper's)");
+ABSL_FLAG(int, report_every, 1000, "Steps between rows of the table");
+ABSL_FLAG(int, threads, 1, "LibTorch intra-op threads");
+ABSL_FLAG(uint64_t, seed, 1, "Seed of the frames, the network and the batches");
+ABSL_FLAG(std::string, mode, "position",
+          "position: read the achieved goal (supervised); m_step: hEM's M-step on "
+          "'future'-relabeled random episodes, then the deterministic policy's test success");
+ABSL_FLAG(int, episodes, 400, "m_step: random episodes to learn from");
+ABSL_FLAG(double, behaviour_sigma, 0.7,
+          "m_step: std of the random actions (an untrained policy's sigma 0.5 plus "
+          "sigma_a = 0.5)");
+ABSL_FLAG(int, future_window, 10, "m_step: relabel with goals at most this many steps ahead (0: to the end)");
+ABSL_FLAG(int, test_episodes, 100, "m_step: test episodes per report");
+
+namespace hem {
+namespace {
+
+constexpr int kMaxRandomActions = 25;
+
+struct Frames {
+  torch::Tensor images;  // uint8 [n, w, w, 3].
+  torch::Tensor goals;   // float32 [n, goal_dim]: the achieved goal.
+};
+
+Frames Render(Env& env, int n, uint64_t first_seed) {
+  const hem::v1::EnvSpec& spec = env.spec();
+  const int64_t width = spec.observation().shape(0);
+  const int goal_dim = spec.goal_dim();
+  Frames frames{torch::empty({n, width, width, 3}, torch::kUInt8),
+                torch::empty({n, goal_dim}, torch::kFloat32)};
+  std::vector<float> desired(goal_dim), action(ActionDim(spec));
+  std::vector<uint8_t> goal_image(spec.has_goal_observation() ? GoalObservationSize(spec) : 0);
+  const hem::v1::BoxActionSpace& box = spec.action_space().box();
+  for (int i = 0; i < n; ++i) {
+    const uint64_t seed = first_seed + static_cast<uint64_t>(i);
+    const int steps = static_cast<int>(seed % kMaxRandomActions);
+    uint8_t* image = frames.images[i].data_ptr<uint8_t>();
+    ObservationSlot slot;
+    // Only the last state is rendered: a null image skips the renderer.
+    slot.image = steps == 0 ? image : nullptr;
+    slot.achieved_goal = frames.goals[i].data_ptr<float>();
+    slot.desired_goal = desired.data();
+    slot.goal_image = goal_image.empty() ? nullptr : goal_image.data();
+    env.Reset(seed, slot);
+    slot.goal_image = nullptr;
+    std::mt19937_64 rng(seed);
+    for (int t = 0; t < steps; ++t) {
+      for (size_t d = 0; d < action.size(); ++d) {
+        std::uniform_real_distribution<float> u(box.low(d), box.high(d));
+        action[d] = u(rng);
+      }
+      if (t == steps - 1) slot.image = image;
+      env.Step(action, slot);
+    }
+  }
+  return frames;
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The task's policy network as the learner builds it (hidden 3x256,
+// learned sigma), and Adam at --lr on its parameters.
+struct Trainee {
+  PolicyNetwork net{nullptr};
+  std::unique_ptr<torch::optim::Adam> adam;
+};
+
+absl::StatusOr<Trainee> MakeTrainee(const hem::v1::EnvSpec& spec, uint64_t seed) {
+  hem::v1::PolicyConfig config;
+  *config.mutable_spec() = spec;
+  config.set_learn_sigma(true);
+  absl::StatusOr<hem::v1::PolicyConfig> completed = CompletePolicyConfig(config);
+  if (!completed.ok()) return completed.status();
+  absl::StatusOr<PolicyNetwork> net = MakePolicyNetwork(*completed, seed);
+  if (!net.ok()) return net.status();
+  Trainee trainee;
+  trainee.net = *net;
+  trainee.adam = std::make_unique<torch::optim::Adam>(
+      trainee.net->parameters(), torch::optim::AdamOptions(absl::GetFlag(FLAGS_lr)));
+  return trainee;
+}
+
+struct Reading {
+  double median_radii;  // Median error / success radius.
+  double within;        // Fraction of frames IsSuccess would accept.
+};
+
+Reading Read(PolicyNetwork& net, const Frames& test, const hem::v1::SuccessSpec& success) {
+  torch::NoGradGuard no_grad;
+  net->eval();
+  const int64_t n = test.images.size(0);
+  const int64_t goal_dim = test.goals.size(1);
+  torch::Tensor predicted =
+      net->Forward({test.images, torch::zeros({n, goal_dim}), torch::Tensor()}).contiguous();
+  net->train();
+  std::vector<double> radii;
+  int within = 0;
+  const double threshold = success.threshold();
+  for (int64_t i = 0; i < n; ++i) {
+    absl::Span<const float> p(predicted[i].data_ptr<float>(), goal_dim);
+    absl::Span<const float> g(test.goals[i].data_ptr<float>(), goal_dim);
+    radii.push_back(GoalDistance(success, p, g) / threshold);
+    within += IsSuccess(success, p, g) ? 1 : 0;
+  }
+  std::nth_element(radii.begin(), radii.begin() + n / 2, radii.end());
+  return {radii[n / 2], static_cast<double>(within) / static_cast<double>(n)};
+}
+
+// --mode=m_step: hEM's M-step alone, offline. Random episodes stand in for
+// an untrained policy's; every step samples transitions, relabels each with
+// the achieved goal 1..--future_window steps later (the E-step's 'future'
+// strategy) and maximises log pi(a | s, g) with Adam, as the learner does.
+// Every --report_every steps the deterministic policy (the mean) runs
+// --test_episodes fresh episodes: the test success the evaluator would
+// measure after one round of hEM. Works for state and image tasks alike, so
+// the two can be compared on the same episodes' dynamics.
+struct Episodes {
+  torch::Tensor observations;  // [E, T, obs...] float32 states or uint8 images.
+  torch::Tensor actions;       // float32 [E, T, action_dim].
+  torch::Tensor achieved;      // float32 [E, T + 1, goal_dim].
+};
+
+Episodes RandomEpisodes(Env& env, int count, uint64_t first_seed, double sigma) {
+  const hem::v1::EnvSpec& spec = env.spec();
+  const int horizon = spec.horizon();
+  const bool image = spec.observation().dtype() == hem::v1::DTYPE_UINT8;
+  std::vector<int64_t> obs_shape{count, horizon};
+  for (int64_t d : spec.observation().shape()) obs_shape.push_back(d);
+  const int action_dim = ActionDim(spec);
+  const int goal_dim = spec.goal_dim();
+  Episodes e{torch::empty(obs_shape, image ? torch::kUInt8 : torch::kFloat32),
+             torch::empty({count, horizon, action_dim}, torch::kFloat32),
+             torch::empty({count, horizon + 1, goal_dim}, torch::kFloat32)};
+  std::vector<float> desired(goal_dim), next_state(image ? 0 : ObservationSize(spec));
+  std::vector<uint8_t> next_image(image ? ObservationSize(spec) : 0);
+  std::vector<uint8_t> goal_image(spec.has_goal_observation() ? GoalObservationSize(spec) : 0);
+  const hem::v1::BoxActionSpace& box = spec.action_space().box();
+  for (int i = 0; i < count; ++i) {
+    const uint64_t seed = first_seed + static_cast<uint64_t>(i);
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<float> noise(0.0f, static_cast<float>(sigma));
+    auto slot_for = [&](int t) {
+      ObservationSlot slot;
+      if (image) {
+        slot.image = t < horizon ? e.observations[i][t].data_ptr<uint8_t>() : next_image.data();
+      } else {
+        slot.state = t < horizon ? e.observations[i][t].data_ptr<float>() : next_state.data();
+      }
+      slot.achieved_goal = e.achieved[i][t].data_ptr<float>();
+      slot.desired_goal = desired.data();
+      return slot;
+    };
+    ObservationSlot first = slot_for(0);
+    first.goal_image = goal_image.empty() ? nullptr : goal_image.data();
+    env.Reset(seed, first);
+    for (int t = 0; t < horizon; ++t) {
+      float* a = e.actions[i][t].data_ptr<float>();
+      for (int d = 0; d < action_dim; ++d) {
+        a[d] = std::clamp(noise(rng), box.low(d), box.high(d));
+      }
+      env.Step(absl::MakeConstSpan(a, action_dim), slot_for(t + 1));
+    }
+  }
+  return e;
+}
+
+struct TestResult {
+  double success;
+  double median_progress;  // 1 - final / initial distance to the goal.
+};
+
+TestResult TestPolicy(Env& env, PolicyNetwork& net, int episodes, uint64_t first_seed) {
+  torch::NoGradGuard no_grad;
+  net->eval();
+  const hem::v1::EnvSpec& spec = env.spec();
+  const bool image = spec.observation().dtype() == hem::v1::DTYPE_UINT8;
+  const int goal_dim = spec.goal_dim();
+  std::vector<int64_t> obs_shape{1};
+  for (int64_t d : spec.observation().shape()) obs_shape.push_back(d);
+  torch::Tensor obs = torch::empty(obs_shape, image ? torch::kUInt8 : torch::kFloat32);
+  torch::Tensor goal = torch::empty({1, goal_dim});
+  std::vector<float> start(goal_dim), achieved(goal_dim);
+  std::vector<uint8_t> goal_image(spec.has_goal_observation() ? GoalObservationSize(spec) : 0);
+  int successes = 0;
+  std::vector<double> progress;
+  for (int i = 0; i < episodes; ++i) {
+    ObservationSlot slot;
+    if (image) {
+      slot.image = obs.data_ptr<uint8_t>();
+    } else {
+      slot.state = obs.data_ptr<float>();
+    }
+    slot.achieved_goal = achieved.data();
+    slot.desired_goal = goal.data_ptr<float>();
+    slot.goal_image = goal_image.empty() ? nullptr : goal_image.data();
+    env.Reset(first_seed + static_cast<uint64_t>(i), slot);
+    start = achieved;
+    slot.desired_goal = nullptr;
+    slot.goal_image = nullptr;
+    bool success = false;
+    for (int t = 0; t < spec.horizon() && !success; ++t) {
+      torch::Tensor mean = net->Forward({obs, goal, torch::Tensor()}).contiguous();
+      success = env.Step(absl::MakeConstSpan(mean.data_ptr<float>(), ActionDim(spec)), slot);
+    }
+    successes += success ? 1 : 0;
+    const absl::Span<const float> g(goal.data_ptr<float>(), goal_dim);
+    const double before = GoalDistance(spec.success(), start, g);
+    progress.push_back(before > 0 ? 1.0 - GoalDistance(spec.success(), achieved, g) / before : 0);
+  }
+  net->train();
+  std::nth_element(progress.begin(), progress.begin() + episodes / 2, progress.end());
+  return {static_cast<double>(successes) / episodes, progress[episodes / 2]};
+}
+
+absl::Status ProbeMStep(const std::string& name) {
+  absl::StatusOr<std::unique_ptr<Env>> env = CreateEnv(name);
+  if (!env.ok()) return env.status();
+  const hem::v1::EnvSpec& spec = (*env)->spec();
+  if (NumDiscreteActions(spec) != 0 || spec.has_goal_observation()) {
+    return absl::InvalidArgumentError(
+        "--envs: " + name + ": --mode=m_step takes continuous actions and vector goals");
+  }
+  const uint64_t seed = absl::GetFlag(FLAGS_seed);
+  const auto start = std::chrono::steady_clock::now();
+  const Episodes data = RandomEpisodes(**env, absl::GetFlag(FLAGS_episodes), seed << 32,
+                                       absl::GetFlag(FLAGS_behaviour_sigma));
+  const double render_s = SecondsSince(start);
+  absl::StatusOr<Trainee> trainee = MakeTrainee(spec, seed);
+  if (!trainee.ok()) return trainee.status();
+  PolicyNetwork& net = trainee->net;
+  torch::optim::Adam& adam = *trainee->adam;
+  const int test_episodes = absl::GetFlag(FLAGS_test_episodes);
+  const uint64_t test_seed = (seed << 32) + (uint64_t{1} << 31);
+  std::printf("\n%s: %d random episodes (sigma %.2f) in %.1f s; relabeled within %d steps\n",
+              name.c_str(), absl::GetFlag(FLAGS_episodes), absl::GetFlag(FLAGS_behaviour_sigma),
+              render_s, absl::GetFlag(FLAGS_future_window));
+  std::printf("| steps | -log pi | sigma | test success | median progress to the goal | "
+              "seconds |\n|---|---|---|---|---|---|\n");
+  TestResult r = TestPolicy(**env, net, test_episodes, test_seed);
+  std::printf("| 0 | - | - | %.2f | %.2f | 0 |\n", r.success, r.median_progress);
+  std::fflush(stdout);
+
+  torch::manual_seed(seed);
+  std::mt19937_64 rng(seed);
+  const int batch = absl::GetFlag(FLAGS_batch_size);
+  const int updates = absl::GetFlag(FLAGS_updates);
+  const int every = std::max(1, absl::GetFlag(FLAGS_report_every));
+  const int episodes = static_cast<int>(data.actions.size(0));
+  const int horizon = spec.horizon();
+  const int window = absl::GetFlag(FLAGS_future_window);
+  std::vector<int64_t> e_index(batch), t_index(batch), g_index(batch);
+  double nll_sum = 0;
+  const auto train_start = std::chrono::steady_clock::now();
+  for (int step = 1; step <= updates; ++step) {
+    for (int b = 0; b < batch; ++b) {
+      e_index[b] = static_cast<int64_t>(rng() % episodes);
+      t_index[b] = static_cast<int64_t>(rng() % horizon);
+      int ahead = horizon - static_cast<int>(t_index[b]);
+      if (window > 0 && window < ahead) ahead = window;
+      g_index[b] = t_index[b] + 1 + static_cast<int64_t>(rng() % ahead);
+    }
+    torch::Tensor e = torch::tensor(e_index), t = torch::tensor(t_index);
+    torch::Tensor gt = torch::tensor(g_index);
+    using torch::indexing::TensorIndex;
+    torch::Tensor obs = data.observations.index({e, t});
+    torch::Tensor actions = data.actions.index({e, t});
+    torch::Tensor goals = data.achieved.index({e, gt});
+    torch::Tensor head = net->Forward({obs, goals, torch::Tensor()});
+    torch::Tensor loss = -net->LogProb(head, actions).mean();
+    adam.zero_grad();
+    loss.backward();
+    adam.step();
+    nll_sum += loss.item<double>();
+    if (step % every == 0 || step == updates) {
+      r = TestPolicy(**env, net, test_episodes, test_seed);
+      const int since = step % every == 0 ? every : step % every;
+      std::printf("| %d | %.3f | %.3f | %.2f | %.2f | %.0f |\n", step, nll_sum / since,
+                  net->Sigma().mean().item<double>(), r.success, r.median_progress,
+                  SecondsSince(train_start));
+      std::fflush(stdout);
+      nll_sum = 0;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Probe(const std::string& name) {
+  absl::StatusOr<std::unique_ptr<Env>> env = CreateEnv(name);
+  if (!env.ok()) return env.status();
+  const hem::v1::EnvSpec& spec = (*env)->spec();
+  if (spec.observation().dtype() != hem::v1::DTYPE_UINT8) {
+    return absl::InvalidArgumentError("--envs: " + name + " is not an image task");
+  }
+  if (ActionDim(spec) != spec.goal_dim() || NumDiscreteActions(spec) != 0) {
+    return absl::InvalidArgumentError(
+        "--envs: " + name + ": the probe reads the goal through the mean head, which needs "
+        "as many continuous actions as goal coordinates");
+  }
+  const uint64_t seed = absl::GetFlag(FLAGS_seed);
+  const auto start = std::chrono::steady_clock::now();
+  const Frames train = Render(**env, absl::GetFlag(FLAGS_frames), seed << 32);
+  const Frames test =
+      Render(**env, absl::GetFlag(FLAGS_test_frames), (seed << 32) + (uint64_t{1} << 31));
+  const double render_s = SecondsSince(start);
+  absl::StatusOr<Trainee> trainee = MakeTrainee(spec, seed);
+  if (!trainee.ok()) return trainee.status();
+  PolicyNetwork& net = trainee->net;
+  torch::optim::Adam& adam = *trainee->adam;
+
+  std::printf("\n%s: %lld training and %lld test frames rendered in %.1f s; success radius %g\n",
+              name.c_str(), static_cast<long long>(train.images.size(0)),
+              static_cast<long long>(test.images.size(0)), render_s, spec.success().threshold());
+  std::printf("| steps | train MSE | test: median error (success radii) | test: read within "
+              "the radius | seconds |\n|---|---|---|---|---|\n");
+  const Reading first = Read(net, test, spec.success());
+  std::printf("| 0 | - | %.2f | %.3f | 0 |\n", first.median_radii, first.within);
+  std::fflush(stdout);
+
+  torch::manual_seed(seed);
+  const int batch = absl::GetFlag(FLAGS_batch_size);
+  const int updates = absl::GetFlag(FLAGS_updates);
+  const int every = std::max(1, absl::GetFlag(FLAGS_report_every));
+  const int64_t n = train.images.size(0);
+  const int64_t goal_dim = spec.goal_dim();
+  double mse_sum = 0;
+  const auto train_start = std::chrono::steady_clock::now();
+  for (int step = 1; step <= updates; ++step) {
+    torch::Tensor rows = torch::randint(n, {batch}, torch::kLong);
+    torch::Tensor images = train.images.index_select(0, rows);
+    torch::Tensor goals = train.goals.index_select(0, rows);
+    torch::Tensor mean = net->Forward({images, torch::zeros({batch, goal_dim}), torch::Tensor()});
+    torch::Tensor loss = (mean - goals).pow(2).sum(1).mean();
+    adam.zero_grad();
+    loss.backward();
+    adam.step();
+    mse_sum += loss.item<double>();
+    if (step % every == 0 || step == updates) {
+      const Reading r = Read(net, test, spec.success());
+      const int since = step % every == 0 ? every : step % every;
+      std::printf("| %d | %.5f | %.2f | %.3f | %.0f |\n", step, mse_sum / since, r.median_radii,
+                  r.within,
+                  SecondsSince(train_start));
+      std::fflush(stdout);
+      mse_sum = 0;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace hem
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  hem::KeepLargeBuffersInHeap();
+  hem::SetTorchThreads(absl::GetFlag(FLAGS_threads), 1);
+  hem::FlushDenormalsOnThisThread();
+  const std::string mode = absl::GetFlag(FLAGS_mode);
+  if (mode != "position" && mode != "m_step") {
+    std::fprintf(stderr, "encoder_probe: --mode: '%s' is neither position nor m_step\n",
+                 mode.c_str());
+    return 2;
+  }
+  int failures = 0;
+  const std::vector<std::string> names =
+      absl::StrSplit(absl::GetFlag(FLAGS_envs), ';', absl::SkipWhitespace());
+  for (const std::string& name : names) {
+    absl::Status status = mode == "m_step" ? hem::ProbeMStep(name) : hem::Probe(name);
+    if (!status.ok()) {
+      std::fprintf(stderr, "encoder_probe: %s\n", status.ToString().c_str());
+      ++failures;
+    }
+  }
+  return failures == 0 ? 0 : 1;
+}
