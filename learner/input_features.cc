@@ -23,10 +23,14 @@ constexpr ConvLayer kEncoder[] = {{32, 8, 4}, {64, 4, 2}, {64, 3, 2}};
 // a 48 px image ends at a 1x1 map that sees only pixels 0-35, so a ball or
 // fingertip in the right or bottom quarter was invisible. 84 px (and 36)
 // need none.
+int OutputWidth(const ConvLayer& layer, int width, int pad) {
+  return (width + 2 * pad - layer.kernel) / layer.stride + 1;
+}
+
 int CoveringPadding(const ConvLayer& layer, int width) {
   for (int pad = 0;; ++pad) {
-    const int outputs = (width + 2 * pad - layer.kernel) / layer.stride + 1;
-    const int last_seen = (outputs - 1) * layer.stride + layer.kernel - 1 - pad;
+    const int last_seen =
+        (OutputWidth(layer, width, pad) - 1) * layer.stride + layer.kernel - 1 - pad;
     if (last_seen >= width - 1) return pad;
   }
 }
@@ -35,8 +39,7 @@ int CoveringPadding(const ConvLayer& layer, int width) {
 int EncodedWidth(int width) {
   for (const ConvLayer& layer : kEncoder) {
     if (width < layer.kernel) return 0;
-    const int pad = CoveringPadding(layer, width);
-    width = (width + 2 * pad - layer.kernel) / layer.stride + 1;
+    width = OutputWidth(layer, width, CoveringPadding(layer, width));
   }
   return width;
 }
@@ -109,7 +112,7 @@ InputFeatures::InputFeatures(torch::nn::Module& owner, const hem::v1::PolicyConf
               .padding(pad)));
       encoder->push_back(torch::nn::ReLU());
       in_channels = layer.channels;
-      width = (width + 2 * pad - layer.kernel) / layer.stride + 1;
+      width = OutputWidth(layer, width, pad);
     }
     encoder->push_back(torch::nn::Flatten());
     encoder_ = owner.register_module("encoder", encoder);
