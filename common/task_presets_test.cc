@@ -16,7 +16,7 @@ using ::testing::IsEmpty;
 
 TEST(TaskPresets, FlagsForATaskAndRole) {
   EXPECT_THAT(PresetFlags("nav:k=20", "learner"),
-              ElementsAre("--learn_sigma=false", "--sigma=0.05"));
+              ElementsAre("--learn_sigma=false", "--sigma=0.05", "--lr=0.0003"));
   EXPECT_THAT(PresetFlags("nav:k=20", "actor"), ElementsAre("--action_noise=0"));
   EXPECT_THAT(PresetFlags("nav:k=40", "learner"),
               ElementsAre("--learn_sigma=false", "--sigma=0.05", "--lr=0.0003"));

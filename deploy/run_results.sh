@@ -6,7 +6,7 @@
 # wall-clock) test success reached the target (0.9), and whether it held —
 # each run goes on for --settle more evaluations once it reaches the target
 # (launch.sh --settle_evaluations), and the table gives their range and the
-# largest change between successive evaluations.
+# mean and largest change between two successive ones of them.
 #
 #   deploy/run_results.sh                                  # every task, 3 seeds
 #   deploy/run_results.sh --tasks="reacher nav:k=80" --seeds=1
@@ -15,7 +15,10 @@
 # Flags: --tasks="A B ..." (default: every state task), --seeds=N (seeds
 # 1..N, default 3), --time_limit=SECONDS per run (default 600, the paper's
 # budget on this machine), --target=X (default 0.9), --settle=N evaluations
-# after the target (default 20), --launch_flags="..." (to every run, e.g.
+# after the target (default 20), --eval_episodes=N per evaluation (default
+# 500: with launch.sh's 100 the binomial noise alone moves successive
+# evaluations of a 0.9 policy by up to ~0.1 in 20, more than the ±0.05 the
+# stability columns judge), --launch_flags="..." (to every run, e.g.
 # --bin_dir=...), --out_dir=DIR (default runs/results), --write_docs
 # (replace the block between the run_results markers in --docs=FILE,
 # default docs/RESULTS.md, and copy each task's figure and runs.csv to
@@ -43,6 +46,7 @@ SEEDS=3
 TIME_LIMIT=600
 TARGET=0.9
 SETTLE=20
+EVAL_EPISODES=500
 LAUNCH_FLAGS=""
 OUT_DIR=runs/results
 WRITE_DOCS=0
@@ -53,12 +57,13 @@ BLOCK=""
 KEEP_REPLAY=0
 for arg in "$@"; do
   case "$arg" in
-    --help|-h) sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --help|-h) sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --tasks=*) TASKS=${arg#*=} TASKS_GIVEN=1 ;;
     --seeds=*) SEEDS=${arg#*=}; [[ "$SEEDS" =~ ^[1-9][0-9]*$ ]] || die "--seeds: must be an integer >= 1" ;;
     --time_limit=*) TIME_LIMIT=${arg#*=}; [[ "$TIME_LIMIT" =~ ^[1-9][0-9]*$ ]] || die "--time_limit: must be whole seconds >= 1" ;;
     --target=*) TARGET=${arg#*=}; [[ "$TARGET" =~ ^(0(\.[0-9]+)?|1(\.0*)?)$ ]] || die "--target: a success rate in [0, 1]" ;;
     --settle=*) SETTLE=${arg#*=}; [[ "$SETTLE" =~ ^[0-9]+$ ]] || die "--settle: must be an integer >= 0" ;;
+    --eval_episodes=*) EVAL_EPISODES=${arg#*=}; [[ "$EVAL_EPISODES" =~ ^[1-9][0-9]*$ ]] || die "--eval_episodes: must be an integer >= 1" ;;
     --launch_flags=*) LAUNCH_FLAGS=${arg#*=} ;;
     --out_dir=*) OUT_DIR=${arg#*=} ;;
     --write_docs) WRITE_DOCS=1 ;;
@@ -91,8 +96,8 @@ for task in $TASKS; do
     echo "run_results [$n/$total]: $task seed $seed (up to ${TIME_LIMIT}s) -> $run_dir" >&2
     # shellcheck disable=SC2086
     deploy/launch.sh --env="$task" --seed="$seed" --time_limit="$TIME_LIMIT" \
-        --target_success="$TARGET" --settle_evaluations="$SETTLE" --run_dir="$run_dir" \
-        $LAUNCH_FLAGS >"$run_dir.log" 2>&1
+        --target_success="$TARGET" --settle_evaluations="$SETTLE" \
+        --eval_episodes="$EVAL_EPISODES" --run_dir="$run_dir" $LAUNCH_FLAGS >"$run_dir.log" 2>&1
     rc=$?
     ((KEEP_REPLAY)) || rm -f "$run_dir"/replay-*/*.ckpt
     ((rc == 130 || rc == 143)) && die "interrupted during $task seed $seed; run again to resume"
@@ -119,10 +124,14 @@ for task in $TASKS; do
         last = $col["eval_version"]; rate = $col["eval_success_rate"] + 0
         if (rate > best) best = rate
         if (reached) {
+          # Changes between two of these evaluations only: the step from the
+          # first crossing to the next is often the curve still rising.
           settled++; if (rate < lo) lo = rate; if (rate > hi) hi = rate
-          change = rate - previous; if (change < 0) change = -change
-          if (change > max_change) max_change = change
-          sum_change += change
+          if (settled > 1) {
+            change = rate - previous; if (change < 0) change = -change
+            if (change > max_change) max_change = change
+            sum_change += change
+          }
         } else if (rate >= target) {
           reached = 1; steps_to = steps; secs_to = secs; lo = 2; hi = -1
         }
@@ -132,8 +141,8 @@ for task in $TASKS; do
         printf "%s,%s,%.2f,%s,%s,%d,%s,%s,%s,%s,%d,%.0f,%s\n", task, seed, best,
             reached ? steps_to : "", reached ? secs_to : "", settled,
             settled ? sprintf("%.2f", lo) : "", settled ? sprintf("%.2f", hi) : "",
-            settled ? sprintf("%.2f", max_change) : "",
-            settled ? sprintf("%.3f", sum_change / settled) : "", steps, secs, reason
+            (settled > 1) ? sprintf("%.2f", max_change) : "",
+            (settled > 1) ? sprintf("%.3f", sum_change / (settled - 1)) : "", steps, secs, reason
       }' -v task="${task//,/;}" -v seed="$seed" -v target="$TARGET" -v reason="$reason" >>"$runs_csv" ||
         die "unreadable $run_dir/progress.csv"
   done
@@ -142,7 +151,7 @@ done
 # --- One row per task: mean [min, max] over seeds. ---
 results="$OUT_DIR/results.md"
 {
-  echo "| task | seeds reaching $TARGET within ${TIME_LIMIT} s | env steps to $TARGET | wall-clock to $TARGET (s) | best test success | after reaching $TARGET: range of the next evaluations | change between successive evaluations: mean / largest |"
+  echo "| task | seeds reaching $TARGET within ${TIME_LIMIT} s | env steps to $TARGET | wall-clock to $TARGET (s) | best test success | after reaching $TARGET: range of the next $SETTLE evaluations | change between two successive ones of them: mean / largest |"
   echo "|---|---|---|---|---|---|---|"
   for task in $TASKS; do
     csv_awk "$runs_csv" "task best_success steps_to_target seconds_to_target settle_min settle_max settle_max_change settle_mean_change" '
@@ -204,7 +213,7 @@ if ((WRITE_DOCS)); then
   {
     echo "$begin"
     echo
-    echo "Generated $(date -u +%Y-%m-%d) by \`deploy/run_results.sh${TASKS_GIVEN:+ --tasks=\"$TASKS\"} --seeds=$SEEDS --time_limit=$TIME_LIMIT --target=$TARGET --settle=$SETTLE${LAUNCH_FLAGS:+ --launch_flags=\"$LAUNCH_FLAGS\"}${BLOCK:+ --block=$BLOCK} --write_docs\`"
+    echo "Generated $(date -u +%Y-%m-%d) by \`deploy/run_results.sh${TASKS_GIVEN:+ --tasks=\"$TASKS\"} --seeds=$SEEDS --time_limit=$TIME_LIMIT --target=$TARGET --settle=$SETTLE --eval_episodes=$EVAL_EPISODES${LAUNCH_FLAGS:+ --launch_flags=\"$LAUNCH_FLAGS\"}${BLOCK:+ --block=$BLOCK} --write_docs\`"
     echo "(mean [min, max] over the seeds that reached the target; per-run rows in"
     echo "[results/$rows_csv](results/$rows_csv)):"
     echo

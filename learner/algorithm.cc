@@ -50,7 +50,8 @@ absl::StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(const LearnerConfig& co
       return DqnUpdate::Create(std::move(network), config.her, device);
     default: {
       PolicyNetwork averaged = nullptr;
-      if (config.acting_average > 0) {
+      const double decay = ActingAverage(config);
+      if (decay > 0) {
         HEM_ASSIGN_OR_RETURN(averaged, MakePolicyNetwork(policy, config.seed));
         HEM_RETURN_IF_ERROR(CatchTorch("moving the averaged network to the device", [&] {
           averaged->to(device);
@@ -60,7 +61,7 @@ absl::StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(const LearnerConfig& co
       return std::make_unique<HemUpdate>(
           std::move(network),
           MStepConfig{config.learning_rate, config.max_grad_norm, config.skip_noop_transitions},
-          std::move(averaged), config.acting_average);
+          std::move(averaged), decay);
     }
   }
 }

@@ -3,7 +3,7 @@
 // one Adam step on -mean log pi(a|s,g). Batches need no next observations
 // (unless the M-step skips no-op transitions).
 //
-// With an acting average (LearnerConfig::acting_average = d > 0) actors act
+// With an acting average (ActingAverage(config) = d > 0, the default) actors act
 // with a second network holding an exponential moving average of the
 // trained weights, updated after every step as avg <- d avg + (1 - d) w
 // (SoftUpdate, her_targets.h; the normaliser's statistics copied, not

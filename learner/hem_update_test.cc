@@ -1,6 +1,6 @@
 // hEM's Algorithm: the acting average follows the trained weights by exactly
-// its decay per update (the normaliser copied), stays off when not asked
-// for, and is kept by checkpoints.
+// its decay per update (the normaliser copied), is on by default for hEM
+// only, stays off when set to 0, and is kept by checkpoints.
 #include "learner/hem_update.h"
 
 #include <filesystem>
@@ -61,6 +61,16 @@ TEST(HemUpdate, ActsWithTheTrainedWeightsUnlessAskedToAverage) {
   for (const auto& [name, value] : trained) {
     EXPECT_TRUE(torch::equal(acting.at(name), value)) << name;
   }
+}
+
+TEST(HemUpdate, AveragesByDefaultAndHerDoesNot) {
+  LearnerConfig config = Config(0);
+  config.acting_average = LearnerConfig().acting_average;
+  EXPECT_EQ(ActingAverage(config), kHemActingAverage);
+  std::unique_ptr<Algorithm> averaged = Make(config);
+  EXPECT_NE(averaged->acting_network().get(), averaged->checkpoint_parts().network);
+  config.algo = LearnerAlgorithm::kHer;
+  EXPECT_EQ(ActingAverage(config), 0);
 }
 
 TEST(HemUpdate, TheAverageMovesByOneMinusTheDecayPerUpdate) {

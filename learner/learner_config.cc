@@ -97,8 +97,9 @@ absl::Status ValidateLearnerConfig(const LearnerConfig& c) {
   if (c.future_window < 0) {
     return FieldError("future_window", "must be >= 0 (0 = to the episode's end)");
   }
-  if (!(c.acting_average >= 0 && c.acting_average < 1)) {
-    return FieldError("acting_average", "must be in [0, 1) (0 = act with the trained weights)");
+  if (!(c.acting_average < 1)) {  // Also NaN.
+    return FieldError("acting_average",
+                      "must be < 1 (0 = act with the trained weights, < 0 = the default)");
   }
   if (c.algo == LearnerAlgorithm::kHer && c.acting_average > 0) {
     return FieldError("acting_average",
@@ -112,6 +113,11 @@ absl::Status ValidateLearnerConfig(const LearnerConfig& c) {
     if (!her.ok()) return her;
   }
   return absl::OkStatus();
+}
+
+double ActingAverage(const LearnerConfig& config) {
+  if (config.acting_average >= 0) return config.acting_average;
+  return config.algo == LearnerAlgorithm::kHem ? kHemActingAverage : 0;
 }
 
 }  // namespace hem

@@ -58,7 +58,8 @@ ABSL_FLAG(int, batch_size, Defaults().batch_size, "Transitions per M-step.");
 ABSL_FLAG(double, lr, Defaults().learning_rate, "Adam learning rate.");
 ABSL_FLAG(double, acting_average, Defaults().acting_average,
           "hEM: actors and the evaluator act with an exponential moving average of the "
-          "trained weights, this decay per update (e.g. 0.99); 0 = the trained weights");
+          "trained weights, this decay per update; 0 = the trained weights (the paper's); "
+          "< 0 = the default (hEM 0.995, HER off)");
 ABSL_FLAG(double, max_grad_norm, Defaults().max_grad_norm,
           "Clip the gradient norm to this; 0 = off.");
 ABSL_FLAG(std::string, hidden_sizes, absl::StrJoin(Defaults().hidden_sizes, ","),

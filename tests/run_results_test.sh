@@ -22,7 +22,7 @@ fail() { echo "FAILED: $*"; failures=$((failures + 1)); }
 docs="$out/docs/RESULTS.md"
 printf 'before\n<!-- run_results:begin -->\nold table\n<!-- run_results:end -->\nafter\n' >"$docs"
 flags=(--tasks=flip_bit:k=4 --seeds=2 --time_limit=40 --settle=3 --out_dir="$out/runs"
-       --launch_flags="--bin_dir=$runfiles --eval_episodes=20" --write_docs --docs="$docs")
+       --eval_episodes=20 --launch_flags="--bin_dir=$runfiles" --write_docs --docs="$docs")
 "$runfiles/deploy/run_results.sh" "${flags[@]}"
 rc=$?
 ((rc == 0)) || fail "run_results.sh exit $rc"
