@@ -116,8 +116,11 @@ absl::Status LoadArchive(const std::string& path, const std::string& bytes,
     state->version = version.item<int64_t>();
     archive.read("optimizer", optimizer_archive);
     for (const auto& [name, module] : parts.modules) {
-      archive.read(ModuleKey(name), value);
-      modules.push_back(value.toStringRef());
+      // Empty: a checkpoint from before the module existed (the acting
+      // average, on by default since 2026-11-27); it starts from the
+      // trained weights below, where it has their shape.
+      modules.push_back(archive.try_read(ModuleKey(name), value) ? value.toStringRef()
+                                                                 : std::string());
     }
     for (size_t i = 0; i < parts.optimizers.size(); ++i) {
       archive.read(OptimizerKey(parts.optimizers[i].first), optimizer_archives[i]);
@@ -129,7 +132,7 @@ absl::Status LoadArchive(const std::string& path, const std::string& bytes,
   // Weights first: LoadNetwork leaves a network untouched on failure.
   status = LoadNetwork(weights, *parts.network);
   for (size_t i = 0; status.ok() && i < parts.modules.size(); ++i) {
-    status = LoadNetwork(modules[i], *parts.modules[i].second);
+    status = LoadNetwork(modules[i].empty() ? weights : modules[i], *parts.modules[i].second);
   }
   if (status.ok()) {
     status = CatchTorch("loading the optimizer state", [&] {

@@ -41,7 +41,9 @@ struct CheckpointState {
 // What one checkpoint holds. `network` is the network actors act with: its
 // config decides whether a checkpoint fits. An algorithm that trains more
 // (HER: critic, target networks, a second optimiser) lists them by name; a
-// checkpoint without them holds hEM's network and optimiser alone.
+// checkpoint without them holds hEM's network and optimiser alone. A module
+// the checkpoint lacks (one written before it existed, e.g. hEM's acting
+// average) is restored as a copy of `network` where it has its shape.
 struct CheckpointParts {
   PolicyNetworkImpl* network = nullptr;
   torch::optim::Optimizer* optimizer = nullptr;

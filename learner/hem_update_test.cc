@@ -121,5 +121,28 @@ TEST(HemUpdate, CheckpointsKeepTheAverage) {
   }
 }
 
+// A run checkpointed before the average was on (it became the default)
+// resumes with the average starting from the restored trained weights.
+TEST(HemUpdate, ACheckpointWithoutTheAverageStartsItFromTheWeights) {
+  const std::string dir =
+      (std::filesystem::path(::testing::TempDir()) / "hem_update_old_ckpt").string();
+  std::filesystem::remove_all(dir);
+  std::unique_ptr<Algorithm> first = Make(Config(0));
+  for (int step = 0; step < 4; ++step) ASSERT_TRUE(first->Train(NavBatch(step), false).ok());
+  LearnerCheckpoints checkpoints(dir, 2);
+  ASSERT_TRUE(checkpoints.Write(first->checkpoint_parts(), CheckpointState{4, 0}).ok());
+
+  std::unique_ptr<Algorithm> second = Make(Config(0.5));
+  std::vector<std::string> problems;
+  auto restored = checkpoints.RestoreLatest(second->checkpoint_parts(), &problems);
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  ASSERT_FALSE(restored->path.empty());
+  EXPECT_TRUE(problems.empty());
+  const auto want = Copy(*first->checkpoint_parts().network);
+  for (const auto& [name, value] : Copy(*second->acting_network())) {
+    EXPECT_TRUE(torch::equal(value, want.at(name))) << name;
+  }
+}
+
 }  // namespace
 }  // namespace hem
