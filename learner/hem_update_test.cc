@@ -100,48 +100,44 @@ TEST(HemUpdate, TheAverageMovesByOneMinusTheDecayPerUpdate) {
   }
 }
 
-TEST(HemUpdate, CheckpointsKeepTheAverage) {
-  const std::string dir =
-      (std::filesystem::path(::testing::TempDir()) / "hem_update_ckpt").string();
+// Trains an algorithm with acting average `saved_decay` for 4 steps,
+// checkpoints it into `dir`, and restores that checkpoint into a fresh one
+// with `restored_decay`. Both end up in `*saved` and `*restored`.
+void SaveAndRestore(const std::string& dir_name, double saved_decay, double restored_decay,
+                    std::unique_ptr<Algorithm>* saved, std::unique_ptr<Algorithm>* restored) {
+  const std::string dir = (std::filesystem::path(::testing::TempDir()) / dir_name).string();
   std::filesystem::remove_all(dir);
-  std::unique_ptr<Algorithm> first = Make(Config(0.5));
-  for (int step = 0; step < 4; ++step) ASSERT_TRUE(first->Train(NavBatch(step), false).ok());
+  *saved = Make(Config(saved_decay));
+  for (int step = 0; step < 4; ++step) ASSERT_TRUE((*saved)->Train(NavBatch(step), false).ok());
   LearnerCheckpoints checkpoints(dir, 2);
-  ASSERT_TRUE(checkpoints.Write(first->checkpoint_parts(), CheckpointState{4, 0}).ok());
-
-  std::unique_ptr<Algorithm> second = Make(Config(0.5));
+  ASSERT_TRUE(checkpoints.Write((*saved)->checkpoint_parts(), CheckpointState{4, 0}).ok());
+  *restored = Make(Config(restored_decay));
   std::vector<std::string> problems;
-  auto restored = checkpoints.RestoreLatest(second->checkpoint_parts(), &problems);
-  ASSERT_TRUE(restored.ok()) << restored.status();
-  ASSERT_FALSE(restored->path.empty());
+  auto result = checkpoints.RestoreLatest((*restored)->checkpoint_parts(), &problems);
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_FALSE(result->path.empty());
   EXPECT_TRUE(problems.empty());
-  const auto want = Copy(*first->acting_network());
-  for (const auto& [name, value] : Copy(*second->acting_network())) {
-    EXPECT_TRUE(torch::equal(value, want.at(name))) << name;
+}
+
+void ExpectEqualWeights(torch::nn::Module& got, torch::nn::Module& want) {
+  const auto expected = Copy(want);
+  for (const auto& [name, value] : Copy(got)) {
+    EXPECT_TRUE(torch::equal(value, expected.at(name))) << name;
   }
+}
+
+TEST(HemUpdate, CheckpointsKeepTheAverage) {
+  std::unique_ptr<Algorithm> saved, restored;
+  ASSERT_NO_FATAL_FAILURE(SaveAndRestore("hem_update_ckpt", 0.5, 0.5, &saved, &restored));
+  ExpectEqualWeights(*restored->acting_network(), *saved->acting_network());
 }
 
 // A run checkpointed before the average was on (it became the default)
 // resumes with the average starting from the restored trained weights.
 TEST(HemUpdate, ACheckpointWithoutTheAverageStartsItFromTheWeights) {
-  const std::string dir =
-      (std::filesystem::path(::testing::TempDir()) / "hem_update_old_ckpt").string();
-  std::filesystem::remove_all(dir);
-  std::unique_ptr<Algorithm> first = Make(Config(0));
-  for (int step = 0; step < 4; ++step) ASSERT_TRUE(first->Train(NavBatch(step), false).ok());
-  LearnerCheckpoints checkpoints(dir, 2);
-  ASSERT_TRUE(checkpoints.Write(first->checkpoint_parts(), CheckpointState{4, 0}).ok());
-
-  std::unique_ptr<Algorithm> second = Make(Config(0.5));
-  std::vector<std::string> problems;
-  auto restored = checkpoints.RestoreLatest(second->checkpoint_parts(), &problems);
-  ASSERT_TRUE(restored.ok()) << restored.status();
-  ASSERT_FALSE(restored->path.empty());
-  EXPECT_TRUE(problems.empty());
-  const auto want = Copy(*first->checkpoint_parts().network);
-  for (const auto& [name, value] : Copy(*second->acting_network())) {
-    EXPECT_TRUE(torch::equal(value, want.at(name))) << name;
-  }
+  std::unique_ptr<Algorithm> saved, restored;
+  ASSERT_NO_FATAL_FAILURE(SaveAndRestore("hem_update_old_ckpt", 0, 0.5, &saved, &restored));
+  ExpectEqualWeights(*restored->acting_network(), *saved->checkpoint_parts().network);
 }
 
 }  // namespace
