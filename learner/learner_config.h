@@ -83,9 +83,9 @@ struct LearnerConfig {
   // decay per update; 0 = the trained weights themselves (the paper). The
   // M-step is unchanged: what is acted with no longer jitters from update
   // to update. On by default because the trained weights' test success
-  // swings by up to 0.36 between successive versions once a task is solved
+  // swings by up to 0.34 between successive versions once a task is solved
   // (nav:k=10: 0.63-1.00 over 100 evaluations of 500 episodes), the
-  // average's by 0.01 (docs/RESULTS.md, "Stability"). < 0 = the
+  // average's by at most 0.04 (docs/RESULTS.md, "Stability"). < 0 = the
   // algorithm's default (ActingAverage below): 0.995 for hEM, off for HER.
   double acting_average = -1;
   // Adam's step size (the paper's 1e-3); HER: the DDPG actor's.
