@@ -112,7 +112,12 @@ absl::StatusOr<hem::v1::EnvSpec> BuildSpec(const EnvName& name) {
                {-1, -1}, {1, 1}, &spec);
     HEM_RETURN_IF_ERROR(ApplyImageParam(name, &spec));
   } else if (name.task == "reacher") {
-    HEM_RETURN_IF_ERROR(CheckOnlyKnownParams(name, {"horizon", "image"}));
+    HEM_RETURN_IF_ERROR(CheckOnlyKnownParams(name, {"horizon", "image", "velocities"}));
+    HEM_ASSIGN_OR_RETURN(int velocities, IntParam(name, "velocities", 1, 0, 1));
+    if (velocities == 0 && name.params.count("image") > 0) {
+      return absl::InvalidArgumentError(
+          "reacher: velocities=0 applies to state observations (an image has no velocities)");
+    }
     // Fingertip reach is 0.21 m: goals live in that square.
     SetFloatObservation(11, &spec);
     spec.set_goal_dim(2);

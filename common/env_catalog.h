@@ -16,7 +16,9 @@
 //   fetch_reach       MuJoCo, obs 10, goal 3, action 3 (C.1)
 //   sawyer_reach      MuJoCo, obs 3, goal 3, action 3 (C.1)
 // MuJoCo tasks take image=48|84 (uint8 w x w x 3 observations);
-// sawyer_reach also takes image_goal=1 (requires image=...).
+// sawyer_reach also takes image_goal=1 (requires image=...). reacher takes
+// velocities=0: its state's two joint velocities read 0, as a single image
+// shows none (a diagnostic for learning from pixels; states only).
 #ifndef HEM_COMMON_ENV_CATALOG_H_
 #define HEM_COMMON_ENV_CATALOG_H_
 

@@ -89,6 +89,11 @@ TEST(MakeEnvSpec, BadParametersGiveClearErrors) {
               HasSubstr("unknown parameter 'depth'"));
   EXPECT_THAT(MakeEnvSpec("sawyer_reach:image_goal=1").status().message(),
               HasSubstr("image_goal=1 needs image"));
+  EXPECT_THAT(MakeEnvSpec("reacher:image=48,velocities=0").status().message(),
+              HasSubstr("velocities=0 applies to state observations"));
+  EXPECT_THAT(MakeEnvSpec("reacher:velocities=2").status().message(),
+              HasSubstr("velocities=2 is out of range"));
+  EXPECT_TRUE(MakeEnvSpec("reacher:velocities=0").ok());
   EXPECT_THAT(MakeEnvSpec("flip_bit:horizon=0").status().message(),
               HasSubstr("horizon=0 is out of range"));
 }

@@ -23,7 +23,8 @@ TEST(TaskPresets, FlagsForATaskAndRole) {
   EXPECT_THAT(PresetFlags("flip_bit:k=40", "learner"), IsEmpty());
   EXPECT_THAT(PresetFlags("nav:k=2", "actor"), IsEmpty());
   EXPECT_THAT(PresetFlags("four_rooms", "actor"), IsEmpty());
-  EXPECT_THAT(PresetFlags("reacher", "learner"), ElementsAre("--future_window=10"));
+  EXPECT_THAT(PresetFlags("reacher", "learner"),
+              ElementsAre("--future_window=10", "--censored_likelihood=true"));
   EXPECT_THAT(PresetFlags("nav:k=80", "learner"),
               ElementsAre("--learn_sigma=false", "--sigma=0.05", "--lr=0.0001",
                           "--future_window=5"));

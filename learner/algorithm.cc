@@ -21,6 +21,7 @@ hem::v1::PolicyConfig ActingPolicyConfig(const LearnerConfig& config,
   if (config.algo == LearnerAlgorithm::kHem) {
     policy.set_learn_sigma(config.learn_sigma);
     policy.set_normalize_inputs(config.normalize);
+    policy.set_censored_likelihood(config.censored_likelihood && !IsDiscrete(spec));
     return policy;
   }
   const bool discrete = IsDiscrete(spec);

@@ -69,6 +69,12 @@ struct LearnerConfig {
   // Initial (learned) or fixed global sigma, within exp(kMinLogSigma) and
   // exp(kMaxLogSigma) (learner/sigma_limits.h).
   double sigma = 0.5;
+  // hEM, continuous actions: fit pi as the Gaussian clipped to the action
+  // box (PolicyConfig.censored_likelihood). Actors store the clipped action
+  // the env applied; the Gaussian density of a clipped action pulls the
+  // mean back inside the box, so a task whose best actions saturate learns
+  // timid ones.
+  bool censored_likelihood = false;
   // Running mean/std normalisation of observations and goals (hEM; HER
   // uses her.normalize_inputs).
   bool normalize = false;

@@ -67,6 +67,9 @@ ABSL_FLAG(std::string, hidden_sizes, absl::StrJoin(Defaults().hidden_sizes, ",")
 ABSL_FLAG(bool, learn_sigma, Defaults().learn_sigma,
           "Learn the global Gaussian sigma (else fixed).");
 ABSL_FLAG(double, sigma, Defaults().sigma, "Initial (learned) or fixed global sigma.");
+ABSL_FLAG(bool, censored_likelihood, Defaults().censored_likelihood,
+          "hEM, continuous actions: the M-step's likelihood is the clipped Gaussian's (an "
+          "action on a bound scores the mass beyond it).");
 ABSL_FLAG(bool, normalize, Defaults().normalize, "Running mean/std normalisation of inputs.");
 ABSL_FLAG(bool, skip_noop_transitions, Defaults().skip_noop_transitions,
           "hEM: leave out of the M-step the transitions whose action left the observation "
@@ -128,6 +131,7 @@ constexpr FieldFlag kFieldFlags[] = {
     {"hidden_sizes", "hidden_sizes"},
     {"learn_sigma", "learn_sigma"},
     {"sigma", "sigma"},
+    {"censored_likelihood", "censored_likelihood"},
     {"normalize", "normalize"},
     {"skip_noop_transitions", "skip_noop_transitions"},
     {"device", "device"},
@@ -190,6 +194,7 @@ absl::StatusOr<LearnerConfig> ConfigFromFlags() {
   }
   config.learn_sigma = absl::GetFlag(FLAGS_learn_sigma);
   config.sigma = absl::GetFlag(FLAGS_sigma);
+  config.censored_likelihood = absl::GetFlag(FLAGS_censored_likelihood);
   config.normalize = absl::GetFlag(FLAGS_normalize);
   config.skip_noop_transitions = absl::GetFlag(FLAGS_skip_noop_transitions);
   config.device = absl::GetFlag(FLAGS_device);

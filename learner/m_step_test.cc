@@ -179,6 +179,65 @@ TEST(MStep, GradientClippingReportsNorm) {
   EXPECT_TRUE(stats.sigma.defined());
 }
 
+PolicyNetwork CensoredNetwork(const std::string& env, bool censored, float sigma) {
+  hem::v1::PolicyConfig config;
+  *config.mutable_spec() = MakeEnvSpec(env).value();
+  for (int h : {32, 32}) config.add_hidden_sizes(h);
+  config.set_learn_sigma(true);
+  config.set_initial_sigma(sigma);
+  config.set_censored_likelihood(censored);
+  return MakePolicyNetwork(CompletePolicyConfig(config).value(), 1).value();
+}
+
+// point_mass's box is [-1, 1]^2. Head (mu) 0.9 and -0.3; sigma 0.5.
+TEST(CensoredLikelihood, AnActionOnABoundScoresTheMassBeyondIt) {
+  PolicyNetwork net = CensoredNetwork("point_mass", /*censored=*/true, 0.5f);
+  torch::Tensor head = torch::tensor({0.9f, -0.3f}).repeat({3, 1});
+  // Row 0: both on the upper bound; row 1: both on the lower; row 2: inside.
+  torch::Tensor actions = torch::tensor({1.0f, 1.0f, -1.0f, -1.0f, 0.5f, 0.1f}).view({3, 2});
+  torch::Tensor lp = net->LogProb(head, actions);
+  auto log_phi = [](double x) { return std::log(0.5 * std::erfc(-x / std::sqrt(2.0))); };
+  auto log_density = [](double a, double mu) {
+    const double z = (a - mu) / 0.5;
+    return -0.5 * z * z - std::log(0.5) - 0.5 * std::log(2 * M_PI);
+  };
+  // P(x >= 1) = Phi((mu - 1) / sigma); P(x <= -1) = Phi((-1 - mu) / sigma).
+  EXPECT_NEAR(lp[0].item<double>(), log_phi(-0.2) + log_phi(-2.6), 1e-5);
+  EXPECT_NEAR(lp[1].item<double>(), log_phi(-3.8) + log_phi(-1.4), 1e-5);
+  EXPECT_NEAR(lp[2].item<double>(), log_density(0.5, 0.9) + log_density(0.1, -0.3), 1e-5);
+  // Without the option every row is the Gaussian density.
+  PolicyNetwork plain = CensoredNetwork("point_mass", /*censored=*/false, 0.5f);
+  EXPECT_NEAR(plain->LogProb(head, actions)[0].item<double>(),
+              log_density(1.0, 0.9) + log_density(1.0, -0.3), 1e-5);
+}
+
+// Behaviour: a = clip(0.9 + 0.5 eps, -1, 1) in every state, as an actor's
+// clipped noisy action. The Gaussian fit's mean is E[a] ~ 0.75 (the clipped
+// tail pulls it in); the censored fit recovers 0.9 and sigma 0.5.
+TEST(CensoredLikelihood, RecoversTheMeanOfClippedActionsWhereTheDensityDoesNot) {
+  torch::manual_seed(12);
+  const int n = 8192;
+  Dataset d;
+  d.states = torch::rand({n, 4}) * 2 - 1;
+  d.goals = torch::rand({n, 2}) * 2 - 1;
+  d.actions = (0.9 + 0.5 * torch::randn({n, 2})).clamp(-1, 1);
+  for (bool censored : {false, true}) {
+    PolicyNetwork net = CensoredNetwork("point_mass", censored, 0.3f);
+    MStep m_step(net, MStepConfig{3e-3, 0});
+    Train(m_step, d, 1500, 256, 13);
+    torch::NoGradGuard no_grad;
+    const double mean =
+        net->Forward({d.states, d.goals, torch::Tensor()}).mean().item<double>();
+    const double sigma = net->Sigma().mean().item<double>();
+    if (censored) {
+      EXPECT_NEAR(mean, 0.9, 0.04) << "censored";
+      EXPECT_NEAR(sigma, 0.5, 0.04) << "censored";
+    } else {
+      EXPECT_NEAR(mean, 0.75, 0.04) << "Gaussian";
+    }
+  }
+}
+
 TEST(TrainingBatch, DecodesAndRejectsMalformedBatches) {
   hem::v1::EnvSpec spec = MakeEnvSpec("flip_bit:k=4").value();
   hem::v1::Batch batch;

@@ -117,6 +117,11 @@ PolicyNetworkImpl::PolicyNetworkImpl(const hem::v1::PolicyConfig& config)
         torch::full({outputs}, std::log(static_cast<double>(config.initial_sigma())));
     log_sigma_ = config.learn_sigma() ? register_parameter("log_sigma", log_sigma)
                                       : register_buffer("log_sigma", log_sigma);
+    if (config.censored_likelihood()) {
+      const auto& box = spec.action_space().box();
+      low_ = torch::tensor(std::vector<float>(box.low().begin(), box.low().end()));
+      high_ = torch::tensor(std::vector<float>(box.high().begin(), box.high().end()));
+    }
   }
 }
 
@@ -131,8 +136,16 @@ torch::Tensor PolicyNetworkImpl::LogProb(const torch::Tensor& head,
     return torch::log_softmax(head, /*dim=*/1).gather(1, index).squeeze(1);
   }
   torch::Tensor log_sigma = log_sigma_.clamp(kMinLogSigma, kMaxLogSigma);
-  torch::Tensor z = (actions - head) * torch::exp(-log_sigma);
-  return (-0.5 * z * z - log_sigma - 0.5 * kLog2Pi).sum(1);
+  torch::Tensor inv_sigma = torch::exp(-log_sigma);
+  torch::Tensor z = (actions - head) * inv_sigma;
+  torch::Tensor log_density = -0.5 * z * z - log_sigma - 0.5 * kLog2Pi;
+  if (!low_.defined()) return log_density.sum(1);
+  // Actors clamp to the bound exactly, so equality marks a clipped action.
+  torch::Tensor low = low_.to(head.device()), high = high_.to(head.device());
+  torch::Tensor above = torch::special::log_ndtr((head - high) * inv_sigma);
+  torch::Tensor below = torch::special::log_ndtr((low - head) * inv_sigma);
+  return torch::where(actions >= high, above, torch::where(actions <= low, below, log_density))
+      .sum(1);
 }
 
 torch::Tensor PolicyNetworkImpl::Entropy(const torch::Tensor& head) {

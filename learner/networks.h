@@ -14,6 +14,9 @@
 //                    Q-network (head = Q(s, g, .)); see config.algorithm.
 //   [global sigma]   log_sigma [action_dim]: a parameter when learned, a
 //                    buffer when fixed.
+//   [likelihood]     Gaussian density, or with config.censored_likelihood
+//                    the clipped Gaussian's: an action on a bound of the box
+//                    scores the mass beyond it.
 #ifndef HEM_LEARNER_NETWORKS_H_
 #define HEM_LEARNER_NETWORKS_H_
 
@@ -70,6 +73,9 @@ class PolicyNetworkImpl : public torch::nn::Module {
   InputFeatures features_;
   torch::nn::Sequential mlp_{nullptr};
   torch::Tensor log_sigma_;
+  // The action box (censored likelihood only); moved to the head's device
+  // when used rather than registered, so the weights archive is unchanged.
+  torch::Tensor low_, high_;
 };
 TORCH_MODULE(PolicyNetwork);
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_format.h"
 #include "actor/envs/mujoco_env.h"
 #include "actor/envs/mujoco_model.h"
+#include "common/env_catalog.h"
 #include "common/env_spec_util.h"
 #include "common/status_macros.h"
 
@@ -75,10 +76,11 @@ constexpr double kGoalMaxRadius = 0.2;
 class ReacherEnv : public MujocoEnv {
  public:
   ReacherEnv(const hem::v1::EnvSpec& spec, const mjModel* model, int elbow_site,
-             int fingertip_site)
+             int fingertip_site, bool velocities)
       : MujocoEnv(spec, model, kFrameSkip),
         elbow_site_(elbow_site),
-        fingertip_site_(fingertip_site) {}
+        fingertip_site_(fingertip_site),
+        velocities_(velocities) {}
 
   const char* camera_name() const override { return "top"; }
 
@@ -116,8 +118,8 @@ class ReacherEnv : public MujocoEnv {
     state[2] = static_cast<float>(std::cos(q1));
     state[3] = static_cast<float>(std::sin(q1));
     state[4] = static_cast<float>(q1);
-    state[5] = static_cast<float>(data_->qvel[0]);
-    state[6] = static_cast<float>(data_->qvel[1]);
+    state[5] = velocities_ ? static_cast<float>(data_->qvel[0]) : 0.0f;
+    state[6] = velocities_ ? static_cast<float>(data_->qvel[1]) : 0.0f;
     state[7] = static_cast<float>(data_->site_xpos[3 * elbow_site_ + 0]);
     state[8] = static_cast<float>(data_->site_xpos[3 * elbow_site_ + 1]);
     state[9] = static_cast<float>(data_->site_xpos[3 * fingertip_site_ + 0]);
@@ -132,6 +134,7 @@ class ReacherEnv : public MujocoEnv {
  private:
   const int elbow_site_;
   const int fingertip_site_;
+  const bool velocities_;
 };
 
 }  // namespace
@@ -142,7 +145,9 @@ absl::StatusOr<std::unique_ptr<Env>> NewReacherEnv(const hem::v1::EnvSpec& spec)
   HEM_ASSIGN_OR_RETURN(const mjModel* model, LoadEmbeddedModel("reacher.xml", xml));
   HEM_ASSIGN_OR_RETURN(int elbow, ObjectId(model, mjOBJ_SITE, "elbow"));
   HEM_ASSIGN_OR_RETURN(int fingertip, ObjectId(model, mjOBJ_SITE, "fingertip"));
-  auto env = std::make_unique<ReacherEnv>(spec, model, elbow, fingertip);
+  HEM_ASSIGN_OR_RETURN(const EnvName name, ParseEnvName(spec.env_name()));
+  HEM_ASSIGN_OR_RETURN(const int velocities, IntParam(name, "velocities", 1, 0, 1));
+  auto env = std::make_unique<ReacherEnv>(spec, model, elbow, fingertip, velocities == 1);
   HEM_RETURN_IF_ERROR(env->InitRendering());
   return std::unique_ptr<Env>(std::move(env));
 }

@@ -4,7 +4,7 @@
 // 0.01 s. Joint damping and armature dominate the tiny link inertias, so the
 // joints respond like damped rotors and a PD controller settles in ~0.5 s.
 // State (11): cos q0, sin q0, cos q1, sin q1, q1, q0', q1', elbow xy,
-// fingertip xy. Goal: the fingertip xy, uniform in the ring 0.05 <= r <= 0.2;
+// fingertip xy (velocities=0: the two velocities read 0). Goal: the fingertip xy, uniform in the ring 0.05 <= r <= 0.2;
 // the start angles are uniform (elbow in [-2.5, 2.5]). Images: a camera
 // looking straight down, the goal as a red marker (geom group 2).
 #ifndef HEM_ACTOR_ENVS_REACHER_ENV_H_

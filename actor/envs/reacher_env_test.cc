@@ -74,6 +74,31 @@ TEST(Reacher, StateIsConsistentWithForwardKinematics) {
   EXPECT_LT(obs.state[6], -0.5);
 }
 
+// The same episode with and without velocities in the state: the same
+// positions, the velocities zero.
+TEST(Reacher, VelocitiesZeroHidesOnlyTheVelocities) {
+  absl::StatusOr<std::unique_ptr<Env>> with = CreateEnv("reacher");
+  absl::StatusOr<std::unique_ptr<Env>> without = CreateEnv("reacher:velocities=0");
+  ASSERT_TRUE(with.ok());
+  ASSERT_TRUE(without.ok()) << without.status();
+  ObservationBuffers a((*with)->spec()), b((*without)->spec());
+  (*with)->Reset(5, a.Slot());
+  (*without)->Reset(5, b.Slot());
+  const float action[2] = {0.8f, -0.6f};
+  for (int t = 0; t < 5; ++t) {
+    (*with)->Step(action, a.Slot());
+    (*without)->Step(action, b.Slot());
+    for (int i = 0; i < 11; ++i) {
+      if (i == 5 || i == 6) {
+        EXPECT_NE(a.state[i], 0.0f);
+        EXPECT_EQ(b.state[i], 0.0f);
+      } else {
+        EXPECT_EQ(a.state[i], b.state[i]) << i;
+      }
+    }
+  }
+}
+
 TEST(Reacher, GoalsLieInTheReachableRing) {
   absl::StatusOr<std::unique_ptr<Env>> env = CreateEnv("reacher");
   ASSERT_TRUE(env.ok());
