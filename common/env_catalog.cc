@@ -113,8 +113,8 @@ absl::StatusOr<hem::v1::EnvSpec> BuildSpec(const EnvName& name) {
     HEM_RETURN_IF_ERROR(ApplyImageParam(name, &spec));
   } else if (name.task == "reacher") {
     HEM_RETURN_IF_ERROR(CheckOnlyKnownParams(name, {"horizon", "image", "velocities"}));
-    HEM_ASSIGN_OR_RETURN(int velocities, IntParam(name, "velocities", 1, 0, 1));
-    if (velocities == 0 && name.params.count("image") > 0) {
+    HEM_ASSIGN_OR_RETURN(const bool velocities, ReacherStateHasVelocities(name));
+    if (!velocities && name.params.count("image") > 0) {
       return absl::InvalidArgumentError(
           "reacher: velocities=0 applies to state observations (an image has no velocities)");
     }
@@ -190,6 +190,11 @@ const std::vector<std::string>& KnownTasks() {
       "flip_bit",   "nav",         "four_rooms",  "point_mass",
       "reacher",    "fetch_reach", "sawyer_reach"};
   return *tasks;
+}
+
+absl::StatusOr<bool> ReacherStateHasVelocities(const EnvName& name) {
+  HEM_ASSIGN_OR_RETURN(const int velocities, IntParam(name, "velocities", 1, 0, 1));
+  return velocities == 1;
 }
 
 absl::StatusOr<int> IntParam(const EnvName& name, absl::string_view key,

@@ -55,6 +55,10 @@ absl::StatusOr<hem::v1::EnvSpec> MakeEnvSpec(absl::string_view name);
 absl::StatusOr<int> IntParam(const EnvName& name, absl::string_view key,
                              int default_value, int min_value, int max_value);
 
+// reacher's velocities=0|1 (default 1): whether its state holds the joint
+// velocities. Read by the catalogue and by the env, so the default is one.
+absl::StatusOr<bool> ReacherStateHasVelocities(const EnvName& name);
+
 }  // namespace hem
 
 #endif  // HEM_COMMON_ENV_CATALOG_H_

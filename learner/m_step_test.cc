@@ -37,12 +37,13 @@ struct Dataset {
 };
 
 PolicyNetwork Network(const std::string& env, bool learn_sigma, float sigma,
-                      std::vector<int> hidden = {64, 64}) {
+                      std::vector<int> hidden = {64, 64}, bool censored = false) {
   hem::v1::PolicyConfig config;
   *config.mutable_spec() = MakeEnvSpec(env).value();
   for (int h : hidden) config.add_hidden_sizes(h);
   config.set_learn_sigma(learn_sigma);
   config.set_initial_sigma(sigma);
+  config.set_censored_likelihood(censored);
   return MakePolicyNetwork(CompletePolicyConfig(config).value(), 1).value();
 }
 
@@ -180,13 +181,7 @@ TEST(MStep, GradientClippingReportsNorm) {
 }
 
 PolicyNetwork CensoredNetwork(const std::string& env, bool censored, float sigma) {
-  hem::v1::PolicyConfig config;
-  *config.mutable_spec() = MakeEnvSpec(env).value();
-  for (int h : {32, 32}) config.add_hidden_sizes(h);
-  config.set_learn_sigma(true);
-  config.set_initial_sigma(sigma);
-  config.set_censored_likelihood(censored);
-  return MakePolicyNetwork(CompletePolicyConfig(config).value(), 1).value();
+  return Network(env, /*learn_sigma=*/true, sigma, {32, 32}, censored);
 }
 
 // point_mass's box is [-1, 1]^2. Head (mu) 0.9 and -0.3; sigma 0.5.

@@ -141,10 +141,13 @@ torch::Tensor PolicyNetworkImpl::LogProb(const torch::Tensor& head,
   torch::Tensor log_density = -0.5 * z * z - log_sigma - 0.5 * kLog2Pi;
   if (!low_.defined()) return log_density.sum(1);
   // Actors clamp to the bound exactly, so equality marks a clipped action.
-  torch::Tensor low = low_.to(head.device()), high = high_.to(head.device());
-  torch::Tensor above = torch::special::log_ndtr((head - high) * inv_sigma);
-  torch::Tensor below = torch::special::log_ndtr((low - head) * inv_sigma);
-  return torch::where(actions >= high, above, torch::where(actions <= low, below, log_density))
+  if (low_.device() != head.device()) {
+    low_ = low_.to(head.device());
+    high_ = high_.to(head.device());
+  }
+  torch::Tensor above = torch::special::log_ndtr((head - high_) * inv_sigma);
+  torch::Tensor below = torch::special::log_ndtr((low_ - head) * inv_sigma);
+  return torch::where(actions >= high_, above, torch::where(actions <= low_, below, log_density))
       .sum(1);
 }
 

@@ -73,8 +73,9 @@ class PolicyNetworkImpl : public torch::nn::Module {
   InputFeatures features_;
   torch::nn::Sequential mlp_{nullptr};
   torch::Tensor log_sigma_;
-  // The action box (censored likelihood only); moved to the head's device
-  // when used rather than registered, so the weights archive is unchanged.
+  // The action box (censored likelihood only); not registered, so the
+  // weights archive is unchanged, hence moved to the head's device by
+  // LogProb itself, the first time it sees that device.
   torch::Tensor low_, high_;
 };
 TORCH_MODULE(PolicyNetwork);

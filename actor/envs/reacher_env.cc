@@ -146,8 +146,8 @@ absl::StatusOr<std::unique_ptr<Env>> NewReacherEnv(const hem::v1::EnvSpec& spec)
   HEM_ASSIGN_OR_RETURN(int elbow, ObjectId(model, mjOBJ_SITE, "elbow"));
   HEM_ASSIGN_OR_RETURN(int fingertip, ObjectId(model, mjOBJ_SITE, "fingertip"));
   HEM_ASSIGN_OR_RETURN(const EnvName name, ParseEnvName(spec.env_name()));
-  HEM_ASSIGN_OR_RETURN(const int velocities, IntParam(name, "velocities", 1, 0, 1));
-  auto env = std::make_unique<ReacherEnv>(spec, model, elbow, fingertip, velocities == 1);
+  HEM_ASSIGN_OR_RETURN(const bool velocities, ReacherStateHasVelocities(name));
+  auto env = std::make_unique<ReacherEnv>(spec, model, elbow, fingertip, velocities);
   HEM_RETURN_IF_ERROR(env->InitRendering());
   return std::unique_ptr<Env>(std::move(env));
 }
