@@ -1,5 +1,6 @@
 // bazel run //tests:encoder_probe -- --envs="point_mass:image=48;fetch_reach:image=48"
 // bazel run //tests:encoder_probe -- --mode=m_step --envs="point_mass;point_mass:image=48"
+// bazel run //tests:encoder_probe -- --mode=m_step --behaviour=reacher_pd --envs="reacher;reacher:image=48"
 //
 // Two questions to ask, in order, of an image task that does not learn.
 //
@@ -34,8 +35,10 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "actor/envs/env.h"
+#include "actor/envs/env_test_util.h"
 #include "common/env_spec_util.h"
 #include "common/heap_tuning.h"
 #include "learner/networks.h"
@@ -57,6 +60,11 @@ ABSL_FLAG(int, episodes, 400, "m_step: random episodes to learn from");
 ABSL_FLAG(double, behaviour_sigma, 0.7,
           "m_step: std of the random actions (an untrained policy's sigma 0.5 plus "
           "sigma_a = 0.5)");
+ABSL_FLAG(std::string, behaviour, "random",
+          "m_step: who acts in the episodes learned from: random (--behaviour_sigma noise "
+          "alone) or reacher_pd (reacher tasks only: the scripted inverse-kinematics PD "
+          "controller heading for each episode's goal, plus that noise), to ask whether the "
+          "network learns from episodes a competent noisy policy would give");
 ABSL_FLAG(int, future_window, 10, "m_step: relabel with goals at most this many steps ahead (0: to the end)");
 ABSL_FLAG(int, test_episodes, 100, "m_step: test episodes per report");
 
@@ -157,7 +165,10 @@ Reading Read(PolicyNetwork& net, const Frames& test, const hem::v1::SuccessSpec&
 }
 
 // --mode=m_step: hEM's M-step alone, offline. Random episodes stand in for
-// an untrained policy's; every step samples transitions, relabels each with
+// an untrained policy's (--behaviour=random); --behaviour=reacher_pd gives
+// instead the episodes of a competent but noisy reacher (a scripted
+// controller plus the same noise), separating "cannot learn from this
+// signal" from "the signal of near-random episodes is too weak". Every step samples transitions, relabels each with
 // the achieved goal 1..--future_window steps later (the E-step's 'future'
 // strategy) and maximises log pi(a | s, g) with Adam, as the learner does.
 // Every --report_every steps the deterministic policy (the mean) runs
@@ -170,7 +181,11 @@ struct Episodes {
   torch::Tensor achieved;      // float32 [E, T + 1, goal_dim].
 };
 
-Episodes RandomEpisodes(Env& env, int count, uint64_t first_seed, double sigma) {
+// `twin`, when given, is the state task `reacher` reset and stepped alongside
+// `env`: its state and goal drive the scripted controller whose actions both
+// take (the same model, seed and actions give the same episode).
+absl::StatusOr<Episodes> CollectEpisodes(Env& env, Env* twin, int count, uint64_t first_seed,
+                                         double sigma) {
   const hem::v1::EnvSpec& spec = env.spec();
   const int horizon = spec.horizon();
   const bool image = spec.observation().dtype() == hem::v1::DTYPE_UINT8;
@@ -185,6 +200,15 @@ Episodes RandomEpisodes(Env& env, int count, uint64_t first_seed, double sigma) 
   std::vector<uint8_t> next_image(image ? ObservationSize(spec) : 0);
   std::vector<uint8_t> goal_image(spec.has_goal_observation() ? GoalObservationSize(spec) : 0);
   const hem::v1::BoxActionSpace& box = spec.action_space().box();
+  std::vector<float> twin_state, twin_achieved, twin_goal;
+  ObservationSlot twin_slot;
+  if (twin != nullptr) {
+    twin_state.resize(ObservationSize(twin->spec()));
+    twin_achieved.resize(goal_dim);
+    twin_goal.resize(goal_dim);
+    twin_slot.state = twin_state.data();
+    twin_slot.achieved_goal = twin_achieved.data();
+  }
   for (int i = 0; i < count; ++i) {
     const uint64_t seed = first_seed + static_cast<uint64_t>(i);
     std::mt19937_64 rng(seed);
@@ -203,12 +227,32 @@ Episodes RandomEpisodes(Env& env, int count, uint64_t first_seed, double sigma) 
     ObservationSlot first = slot_for(0);
     first.goal_image = goal_image.empty() ? nullptr : goal_image.data();
     env.Reset(seed, first);
+    if (twin != nullptr) {
+      twin_slot.desired_goal = twin_goal.data();
+      twin->Reset(seed, twin_slot);
+      twin_slot.desired_goal = nullptr;
+    }
     for (int t = 0; t < horizon; ++t) {
       float* a = e.actions[i][t].data_ptr<float>();
+      if (twin != nullptr) {
+        const float* achieved = e.achieved[i][t].data_ptr<float>();
+        for (int d = 0; d < goal_dim; ++d) {
+          if (std::abs(achieved[d] - twin_achieved[d]) > 1e-5f) {
+            return absl::InternalError(absl::StrCat(
+                "--behaviour=reacher_pd: the state twin left the episode at seed ", seed,
+                ", step ", t));
+          }
+        }
+        ::hem::testing::ReacherInverseKinematicsPd(twin_state, twin_goal,
+                                                   absl::MakeSpan(a, action_dim));
+      } else {
+        std::fill(a, a + action_dim, 0.0f);
+      }
       for (int d = 0; d < action_dim; ++d) {
-        a[d] = std::clamp(noise(rng), box.low(d), box.high(d));
+        a[d] = std::clamp(a[d] + noise(rng), box.low(d), box.high(d));
       }
       env.Step(absl::MakeConstSpan(a, action_dim), slot_for(t + 1));
+      if (twin != nullptr) twin->Step(absl::MakeConstSpan(a, action_dim), twin_slot);
     }
   }
   return e;
@@ -272,8 +316,25 @@ absl::Status ProbeMStep(const std::string& name) {
   }
   const uint64_t seed = absl::GetFlag(FLAGS_seed);
   const auto start = std::chrono::steady_clock::now();
-  const Episodes data = RandomEpisodes(**env, absl::GetFlag(FLAGS_episodes), seed << 32,
-                                       absl::GetFlag(FLAGS_behaviour_sigma));
+  const std::string behaviour = absl::GetFlag(FLAGS_behaviour);
+  std::unique_ptr<Env> twin;
+  if (behaviour == "reacher_pd") {
+    if (name.rfind("reacher", 0) != 0) {
+      return absl::InvalidArgumentError("--behaviour=reacher_pd: " + name +
+                                        " is not a reacher task");
+    }
+    absl::StatusOr<std::unique_ptr<Env>> made = CreateEnv("reacher");
+    if (!made.ok()) return made.status();
+    twin = std::move(*made);
+  } else if (behaviour != "random") {
+    return absl::InvalidArgumentError("--behaviour: '" + behaviour +
+                                      "' is neither random nor reacher_pd");
+  }
+  absl::StatusOr<Episodes> collected =
+      CollectEpisodes(**env, twin.get(), absl::GetFlag(FLAGS_episodes), seed << 32,
+                      absl::GetFlag(FLAGS_behaviour_sigma));
+  if (!collected.ok()) return collected.status();
+  const Episodes& data = *collected;
   const double render_s = SecondsSince(start);
   absl::StatusOr<Trainee> trainee = MakeTrainee(spec, seed);
   if (!trainee.ok()) return trainee.status();
@@ -281,8 +342,9 @@ absl::Status ProbeMStep(const std::string& name) {
   torch::optim::Adam& adam = *trainee->adam;
   const int test_episodes = absl::GetFlag(FLAGS_test_episodes);
   const uint64_t test_seed = (seed << 32) + (uint64_t{1} << 31);
-  std::printf("\n%s: %d random episodes (sigma %.2f) in %.1f s; relabeled within %d steps\n",
-              name.c_str(), absl::GetFlag(FLAGS_episodes), absl::GetFlag(FLAGS_behaviour_sigma),
+  std::printf("\n%s: %d %s episodes (noise sigma %.2f) in %.1f s; relabeled within %d steps\n",
+              name.c_str(), absl::GetFlag(FLAGS_episodes), behaviour.c_str(),
+              absl::GetFlag(FLAGS_behaviour_sigma),
               render_s, absl::GetFlag(FLAGS_future_window));
   std::printf("| steps | -log pi | sigma | test success | median progress to the goal | "
               "seconds |\n|---|---|---|---|---|---|\n");

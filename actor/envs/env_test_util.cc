@@ -1,9 +1,12 @@
 #include "actor/envs/env_test_util.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 
 #include "actor/envs/env_rng.h"
+#include "actor/envs/reacher_env.h"
 #include "common/env_catalog.h"
 #include "common/env_spec_util.h"
 #include "gtest/gtest.h"
@@ -73,6 +76,26 @@ SuccessStats MeasureSuccess(Env& env, int episodes, uint64_t first_seed,
     stats.disagreements += result.disagreements;
   }
   return stats;
+}
+
+void ReacherInverseKinematicsPd(absl::Span<const float> state, absl::Span<const float> goal,
+                                absl::Span<float> action) {
+  constexpr double kPi = 3.14159265358979323846;
+  const double l1 = kReacherUpperLength, l2 = kReacherLowerLength;
+  const double q0 = std::atan2(state[1], state[0]);
+  const double q1 = state[4];
+  const double gx = goal[0], gy = goal[1];
+  const double r2 = gx * gx + gy * gy;
+  const double c = std::clamp((r2 - l1 * l1 - l2 * l2) / (2 * l1 * l2), -1.0, 1.0);
+  double target1 = std::acos(c);
+  if (q1 < 0) target1 = -target1;
+  const double target0 =
+      std::atan2(gy, gx) - std::atan2(l2 * std::sin(target1), l1 + l2 * std::cos(target1));
+  const double kp = 11.0, kd = 1.2, gear = 2.0;
+  const double torque0 = kp * std::remainder(target0 - q0, 2 * kPi) - kd * state[5];
+  const double torque1 = kp * (target1 - q1) - kd * state[6];
+  action[0] = static_cast<float>(std::clamp(torque0 / gear, -1.0, 1.0));
+  action[1] = static_cast<float>(std::clamp(torque1 / gear, -1.0, 1.0));
 }
 
 void ExpectScriptedSolvesAndRandomDoesNot(absl::string_view name,

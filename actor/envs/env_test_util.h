@@ -68,6 +68,14 @@ void ExpectScriptedSolvesAndRandomDoesNot(absl::string_view name,
                                           double max_random_rate,
                                           uint64_t random_seed);
 
+// The reacher's scripted controller: joint targets by analytic inverse
+// kinematics (the elbow solution nearer the current elbow) for `goal`,
+// tracked by a PD law on the joint torques, clipped to [-1, 1]. Reads the
+// state vector of `reacher` (angles at 0, 1, 4; velocities at 5, 6), so an
+// image task needs a state twin stepped alongside.
+void ReacherInverseKinematicsPd(absl::Span<const float> state, absl::Span<const float> goal,
+                                absl::Span<float> action);
+
 // Checks that the env's spec equals MakeEnvSpec(name).
 void ExpectSpecMatchesCatalog(const Env& env, absl::string_view name);
 

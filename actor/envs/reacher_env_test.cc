@@ -19,28 +19,8 @@ using ::hem::testing::ExpectSeededDeterminism;
 using ::hem::testing::ExpectSpecMatchesCatalog;
 using ::hem::testing::ObservationBuffers;
 
-constexpr double kPi = 3.14159265358979323846;
-
-double Wrap(double angle) { return std::remainder(angle, 2 * kPi); }
-
-// Joint targets by analytic inverse kinematics (the elbow solution nearer the
-// current elbow), tracked by a PD law on the joint torques.
 void InverseKinematicsPd(const ObservationBuffers& obs, absl::Span<float> action) {
-  const double l1 = kReacherUpperLength, l2 = kReacherLowerLength;
-  const double q0 = std::atan2(obs.state[1], obs.state[0]);
-  const double q1 = obs.state[4];
-  const double gx = obs.desired_goal[0], gy = obs.desired_goal[1];
-  const double r2 = gx * gx + gy * gy;
-  const double c = std::fmax(-1.0, std::fmin(1.0, (r2 - l1 * l1 - l2 * l2) / (2 * l1 * l2)));
-  double target1 = std::acos(c);
-  if (q1 < 0) target1 = -target1;
-  const double target0 =
-      std::atan2(gy, gx) - std::atan2(l2 * std::sin(target1), l1 + l2 * std::cos(target1));
-  const double kp = 11.0, kd = 1.2, gear = 2.0;
-  const double torque0 = kp * Wrap(target0 - q0) - kd * obs.state[5];
-  const double torque1 = kp * (target1 - q1) - kd * obs.state[6];
-  action[0] = static_cast<float>(std::fmax(-1.0, std::fmin(1.0, torque0 / gear)));
-  action[1] = static_cast<float>(std::fmax(-1.0, std::fmin(1.0, torque1 / gear)));
+  ::hem::testing::ReacherInverseKinematicsPd(obs.state, obs.desired_goal, action);
 }
 
 TEST(Reacher, ScriptedSolvesRandomDoesNot) {
