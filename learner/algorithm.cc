@@ -18,9 +18,6 @@ hem::v1::PolicyConfig ActingPolicyConfig(const LearnerConfig& config,
   *policy.mutable_spec() = spec;
   for (int h : config.hidden_sizes) policy.add_hidden_sizes(h);
   policy.set_initial_sigma(static_cast<float>(config.sigma));
-  const bool images =
-      spec.observation().dtype() == hem::v1::DTYPE_UINT8 || spec.has_goal_observation();
-  policy.set_spatial_keypoints(config.spatial_keypoints && images);
   if (config.algo == LearnerAlgorithm::kHem) {
     policy.set_learn_sigma(config.learn_sigma);
     policy.set_normalize_inputs(config.normalize);

@@ -72,8 +72,7 @@ std::string Shape(const hem::v1::PolicyConfig& c) {
   return absl::StrCat("env ", c.spec().env_name(), " (spec ", c.spec().spec_id(),
                       "), hidden_sizes ", absl::StrJoin(c.hidden_sizes(), ","),
                       ", learn_sigma ", c.learn_sigma(), ", normalize ",
-                      c.normalize_inputs(), ", spatial_keypoints ", c.spatial_keypoints(),
-                      ", algorithm ",
+                      c.normalize_inputs(), ", algorithm ",
                       hem::v1::Algorithm_Name(c.algorithm()));
 }
 

@@ -2,8 +2,6 @@
 // input_features.h).
 #include "learner/input_features.h"
 
-#include <cmath>
-
 #include "absl/strings/str_cat.h"
 #include "common/env_spec_util.h"
 
@@ -13,11 +11,6 @@ namespace {
 // Normaliser std floor: a coordinate that never varies (a bit that is always
 // 0 so far) must not be blown up by 1/sqrt(0).
 constexpr double kMinStd = 1e-2;
-
-// The first layer's outputs differ by ~0.3 between the arm and the floor at
-// initialisation; at temperature 1 a softmax over 121 positions would hardly
-// move from the centre. Learned per channel from here.
-constexpr double kInitialKeypointTemperature = 10.0;
 
 struct ConvLayer {
   int channels, kernel, stride;
@@ -51,25 +44,9 @@ int EncodedWidth(int width) {
   return width;
 }
 
-int64_t EncodedSize(const hem::v1::TensorSpec& image, bool keypoints) {
+int64_t EncodedSize(const hem::v1::TensorSpec& image) {
   const int w = EncodedWidth(static_cast<int>(image.shape(0)));
-  return static_cast<int64_t>(kEncoder[2].channels) * w * w +
-         (keypoints ? 2 * kEncoder[0].channels : 0);
-}
-
-// [B, C, H, W] maps -> [B, 2C]: per channel the expected x, then y, under a
-// softmax over its H x W positions (logits: the map times
-// exp(log_temperature[c])), with coordinates spanning [-1, 1].
-torch::Tensor SpatialSoftArgmax(const torch::Tensor& maps, const torch::Tensor& log_temperature) {
-  const int64_t b = maps.size(0), c = maps.size(1), h = maps.size(2), w = maps.size(3);
-  torch::Tensor logits = maps.reshape({b, c, h * w}) * log_temperature.exp().reshape({1, c, 1});
-  torch::Tensor p = torch::softmax(logits, /*dim=*/-1).reshape({b, c, h, w});
-  const auto options = maps.options();
-  torch::Tensor xs = torch::linspace(-1.0, 1.0, w, options);
-  torch::Tensor ys = torch::linspace(-1.0, 1.0, h, options);
-  torch::Tensor ex = (p.sum(2) * xs).sum(-1);  // Marginal over rows, then E[x].
-  torch::Tensor ey = (p.sum(3) * ys).sum(-1);
-  return torch::cat({ex, ey}, /*dim=*/1);
+  return static_cast<int64_t>(kEncoder[2].channels) * w * w;
 }
 
 bool IsImage(const hem::v1::TensorSpec& spec) {
@@ -118,8 +95,7 @@ absl::Status CheckImageSpec(const hem::v1::TensorSpec& spec, absl::string_view f
 
 InputFeatures::InputFeatures(torch::nn::Module& owner, const hem::v1::PolicyConfig& config)
     : image_observations_(IsImage(config.spec().observation())),
-      image_goals_(config.spec().has_goal_observation()),
-      keypoints_(config.spatial_keypoints()) {
+      image_goals_(config.spec().has_goal_observation()) {
   const hem::v1::EnvSpec& spec = config.spec();
   if (image_observations_ || image_goals_) {
     torch::nn::Sequential encoder;
@@ -140,15 +116,9 @@ InputFeatures::InputFeatures(torch::nn::Module& owner, const hem::v1::PolicyConf
     }
     encoder->push_back(torch::nn::Flatten());
     encoder_ = owner.register_module("encoder", encoder);
-    if (keypoints_) {
-      keypoint_log_temperature_ = owner.register_parameter(
-          "keypoint_log_temperature",
-          torch::full({kEncoder[0].channels}, std::log(kInitialKeypointTemperature)));
-    }
   }
-  size_ = (image_observations_ ? EncodedSize(spec.observation(), keypoints_)
-                                : ObservationSize(spec)) +
-          (image_goals_ ? EncodedSize(spec.goal_observation(), keypoints_) : spec.goal_dim());
+  size_ = (image_observations_ ? EncodedSize(spec.observation()) : ObservationSize(spec)) +
+          (image_goals_ ? EncodedSize(spec.goal_observation()) : spec.goal_dim());
   if (config.normalize_inputs()) {
     norm_count_ = owner.register_buffer("norm_count", torch::zeros({}, torch::kFloat64));
     if (!image_observations_) {
@@ -165,15 +135,7 @@ InputFeatures::InputFeatures(torch::nn::Module& owner, const hem::v1::PolicyConf
 torch::Tensor InputFeatures::Encode(const torch::Tensor& images) {
   // uint8 HWC -> float CHW in [0, 1].
   torch::Tensor x = images.permute({0, 3, 1, 2}).to(torch::kFloat32).div_(255.0);
-  if (!keypoints_) return encoder_->forward(x);
-  // The first conv and its ReLU are the encoder's modules 0 and 1.
-  torch::Tensor keypoints;
-  size_t index = 0;
-  for (torch::nn::AnyModule& module : *encoder_) {
-    x = module.forward(x);
-    if (++index == 2) keypoints = SpatialSoftArgmax(x, keypoint_log_temperature_);
-  }
-  return torch::cat({x, keypoints}, /*dim=*/1);
+  return encoder_->forward(x);
 }
 
 torch::Tensor InputFeatures::Forward(const NetworkInputs& inputs) {

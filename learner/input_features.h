@@ -4,12 +4,6 @@
 // images with the same weights; each layer is zero-padded just enough that
 // its windows reach the input's last row (48 px: one pixel on the second
 // layer, output 2x2; 84 px: none, output 4x4), so every pixel counts.
-// With config.spatial_keypoints each image also gives the spatial
-// soft-argmax of the first layer's maps: per channel, the expected x and y
-// (in [-1, 1] across the image) of a softmax over its positions, appended
-// to the CNN's features. The softmax's temperature is learned per channel
-// ("keypoint_log_temperature"), registered only with keypoints, so other
-// networks' weights are named as before.
 // Vector observations and goals optionally go through a running mean/std
 // normaliser clipped to +-kNormClip. hEM's policy, HER's actor, critic and
 // Q-network all build on it, so they see their inputs the same way.
@@ -75,10 +69,8 @@ class InputFeatures {
 
   bool image_observations_ = false;
   bool image_goals_ = false;
-  bool keypoints_ = false;
   int64_t size_ = 0;
   torch::nn::Sequential encoder_{nullptr};
-  torch::Tensor keypoint_log_temperature_;  // [first layer's channels].
   torch::Tensor norm_count_;  // float64 scalar: rows folded in.
   torch::Tensor obs_mean_, obs_var_, goal_mean_, goal_var_;
 };

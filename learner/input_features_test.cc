@@ -2,7 +2,6 @@
 // the width its rows report is the width it produces.
 #include "learner/input_features.h"
 
-#include <cmath>
 #include <string>
 
 #include "common/env_catalog.h"
@@ -86,49 +85,6 @@ TEST(InputFeaturesTest, FeatureWidths) {
     InputFeatures features(owner, CompleteConfigFor(env));
     EXPECT_EQ(features.size(), expected) << env;
   }
-}
-
-TEST(InputFeaturesTest, KeypointsAddTwoCoordinatesPerFirstLayerChannel) {
-  for (const auto& [env, expected] : std::vector<std::pair<std::string, int64_t>>{
-           {"reacher:image=48", 64 * 2 * 2 + 2 * 32 + 2},
-           {"reacher:image=84", 64 * 4 * 4 + 2 * 32 + 2},
-           {"sawyer_reach:image=48,image_goal=1", 2 * (64 * 2 * 2 + 2 * 32)}}) {
-    hem::v1::PolicyConfig config = CompleteConfigFor(env);
-    config.set_spatial_keypoints(true);
-    Owner owner;
-    InputFeatures features(owner, config);
-    EXPECT_EQ(features.size(), expected) << env;
-  }
-}
-
-// The soft-argmax reads where the image is lit: one white 6x6 block near
-// the top-right corner (x right, y down) of a black 48 px frame, every
-// first-layer filter a positive blur, temperatures high.
-TEST(InputFeaturesTest, KeypointsFindALitBlock) {
-  hem::v1::PolicyConfig config = CompleteConfigFor("reacher:image=48");
-  config.set_spatial_keypoints(true);
-  Owner owner;
-  InputFeatures features(owner, config);
-  torch::NoGradGuard no_grad;
-  for (auto& p : owner.named_parameters()) {
-    if (p.key().find("weight") != std::string::npos) p.value().fill_(0.01);
-    if (p.key().find("bias") != std::string::npos) p.value().zero_();
-    if (p.key() == "keypoint_log_temperature") p.value().fill_(std::log(1000.0));
-  }
-  torch::Tensor image = torch::zeros({1, 48, 48, 3}, torch::kUInt8);
-  image.index_put_({0, torch::indexing::Slice(4, 10), torch::indexing::Slice(38, 44)}, 255);
-  torch::Tensor rows =
-      features.Forward(NetworkInputs{image, torch::zeros({1, 2}), torch::Tensor()});
-  ASSERT_EQ(rows.size(1), 64 * 2 * 2 + 2 * 32 + 2);
-  // The first layer's 11 x 11 windows (8 px, stride 4) sit at -1, -0.8, ...,
-  // 1; only column 9 (pixels 36-43) and row 1 (pixels 4-11) hold the whole
-  // block, so every channel reads (0.8, -0.8).
-  torch::Tensor x = rows.index({0, torch::indexing::Slice(256, 288)});
-  torch::Tensor y = rows.index({0, torch::indexing::Slice(288, 320)});
-  EXPECT_NEAR(x.min().item<double>(), 0.8, 0.02);
-  EXPECT_NEAR(x.max().item<double>(), 0.8, 0.02);
-  EXPECT_NEAR(y.min().item<double>(), -0.8, 0.02);
-  EXPECT_NEAR(y.max().item<double>(), -0.8, 0.02);
 }
 
 TEST(InputFeaturesTest, GoalImageOfAnotherWidthIsRejected) {

@@ -75,11 +75,6 @@ struct LearnerConfig {
   // mean back inside the box, so a task whose best actions saturate learns
   // timid ones.
   bool censored_likelihood = false;
-  // Image tasks: the encoder also gives the spatial soft-argmax of its first
-  // layer (PolicyConfig.spatial_keypoints). A reacher from pixels must
-  // relate where its arm is to a goal in coordinates; plain CNN features
-  // learn that from the M-step's noisy actions far more slowly than states.
-  bool spatial_keypoints = false;
   // Running mean/std normalisation of observations and goals (hEM; HER
   // uses her.normalize_inputs).
   bool normalize = false;

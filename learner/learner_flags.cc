@@ -70,9 +70,6 @@ ABSL_FLAG(double, sigma, Defaults().sigma, "Initial (learned) or fixed global si
 ABSL_FLAG(bool, censored_likelihood, Defaults().censored_likelihood,
           "hEM, continuous actions: the M-step's likelihood is the clipped Gaussian's (an "
           "action on a bound scores the mass beyond it).");
-ABSL_FLAG(bool, spatial_keypoints, Defaults().spatial_keypoints,
-          "Image tasks: the encoder's features also hold the spatial soft-argmax of its "
-          "first layer (expected x, y per channel), positions a goal can be compared with.");
 ABSL_FLAG(bool, normalize, Defaults().normalize, "Running mean/std normalisation of inputs.");
 ABSL_FLAG(bool, skip_noop_transitions, Defaults().skip_noop_transitions,
           "hEM: leave out of the M-step the transitions whose action left the observation "
@@ -135,7 +132,6 @@ constexpr FieldFlag kFieldFlags[] = {
     {"learn_sigma", "learn_sigma"},
     {"sigma", "sigma"},
     {"censored_likelihood", "censored_likelihood"},
-    {"spatial_keypoints", "spatial_keypoints"},
     {"normalize", "normalize"},
     {"skip_noop_transitions", "skip_noop_transitions"},
     {"device", "device"},
@@ -199,7 +195,6 @@ absl::StatusOr<LearnerConfig> ConfigFromFlags() {
   config.learn_sigma = absl::GetFlag(FLAGS_learn_sigma);
   config.sigma = absl::GetFlag(FLAGS_sigma);
   config.censored_likelihood = absl::GetFlag(FLAGS_censored_likelihood);
-  config.spatial_keypoints = absl::GetFlag(FLAGS_spatial_keypoints);
   config.normalize = absl::GetFlag(FLAGS_normalize);
   config.skip_noop_transitions = absl::GetFlag(FLAGS_skip_noop_transitions);
   config.device = absl::GetFlag(FLAGS_device);

@@ -65,9 +65,6 @@ ABSL_FLAG(std::string, behaviour, "random",
           "alone) or reacher_pd (reacher tasks only: the scripted inverse-kinematics PD "
           "controller heading for each episode's goal, plus that noise), to ask whether the "
           "network learns from episodes a competent noisy policy would give");
-ABSL_FLAG(bool, spatial_keypoints, false,
-          "Give the network the spatial soft-argmax of the CNN's first layer as well "
-          "(PolicyConfig.spatial_keypoints)");
 ABSL_FLAG(int, future_window, 10, "m_step: relabel with goals at most this many steps ahead (0: to the end)");
 ABSL_FLAG(int, test_episodes, 100, "m_step: test episodes per report");
 
@@ -130,7 +127,6 @@ absl::StatusOr<Trainee> MakeTrainee(const hem::v1::EnvSpec& spec, uint64_t seed)
   hem::v1::PolicyConfig config;
   *config.mutable_spec() = spec;
   config.set_learn_sigma(true);
-  config.set_spatial_keypoints(absl::GetFlag(FLAGS_spatial_keypoints));
   absl::StatusOr<hem::v1::PolicyConfig> completed = CompletePolicyConfig(config);
   if (!completed.ok()) return completed.status();
   absl::StatusOr<PolicyNetwork> net = MakePolicyNetwork(*completed, seed);
