@@ -24,6 +24,7 @@
 // Not a test: tables to read (docs/RESULTS.md, "Image observations").
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <random>
@@ -56,7 +57,7 @@ ABSL_FLAG(uint64_t, seed, 1, "Seed of the frames, the network and the batches");
 ABSL_FLAG(std::string, mode, "position",
           "position: read the achieved goal (supervised); m_step: hEM's M-step on "
           "'future'-relabeled random episodes, then the deterministic policy's test success");
-ABSL_FLAG(int, episodes, 400, "m_step: random episodes to learn from");
+ABSL_FLAG(int, episodes, 400, "m_step: episodes to learn from");
 ABSL_FLAG(double, behaviour_sigma, 0.7,
           "m_step: std of the random actions (an untrained policy's sigma 0.5 plus "
           "sigma_a = 0.5)");
@@ -168,10 +169,11 @@ Reading Read(PolicyNetwork& net, const Frames& test, const hem::v1::SuccessSpec&
 // an untrained policy's (--behaviour=random); --behaviour=reacher_pd gives
 // instead the episodes of a competent but noisy reacher (a scripted
 // controller plus the same noise), separating "cannot learn from this
-// signal" from "the signal of near-random episodes is too weak". Every step samples transitions, relabels each with
-// the achieved goal 1..--future_window steps later (the E-step's 'future'
-// strategy) and maximises log pi(a | s, g) with Adam, as the learner does.
-// Every --report_every steps the deterministic policy (the mean) runs
+// signal" from "the signal of near-random episodes is too weak". Every step
+// samples transitions, relabels each with the achieved goal
+// 1..--future_window steps later (the E-step's 'future' strategy) and
+// maximises log pi(a | s, g) with Adam, as the learner does. Every
+// --report_every steps the deterministic policy (the mean) runs
 // --test_episodes fresh episodes: the test success the evaluator would
 // measure after one round of hEM. Works for state and image tasks alike, so
 // the two can be compared on the same episodes' dynamics.

@@ -18,4 +18,20 @@ within=$(awk -F'|' '/^\| 1500 \|/ { gsub(/ /, "", $5); print $5 }' <<<"$out")
 ok=0
 [[ $rc == 0 && -n "$within" ]] && awk -v w="$within" 'BEGIN { exit !(w >= 0.9) }' && ok=1
 result PointMass48ReadsTheBall $ok "exit $rc, read within the radius after 1500 steps: '${within}' (want >= 0.9)"
+
+# --behaviour=reacher_pd steps a state twin beside the image env and acts on
+# its state; the probe fails (INTERNAL) the moment the two episodes part, and
+# refuses a task that is not a reacher.
+out=$("$BIN_DIR/tests/encoder_probe" --mode=m_step --behaviour=reacher_pd \
+    --envs="reacher:image=48" --episodes=6 --updates=2 --report_every=2 --test_episodes=1 2>&1)
+rc=$?
+ok=0
+[[ $rc == 0 ]] && grep -q "6 reacher_pd episodes" <<<"$out" && ok=1
+result ReacherPdTwinStaysInStep $ok "exit $rc: $(tail -n 3 <<<"$out")"
+out=$("$BIN_DIR/tests/encoder_probe" --mode=m_step --behaviour=reacher_pd \
+    --envs="point_mass" --episodes=2 --updates=1 2>&1)
+rc=$?
+ok=0
+[[ $rc != 0 ]] && grep -q "INVALID_ARGUMENT.*point_mass is not a reacher task" <<<"$out" && ok=1
+result ReacherPdRefusesOtherTasks $ok "exit $rc: $out"
 exit $((failures > 0))
