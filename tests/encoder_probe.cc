@@ -27,6 +27,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -202,15 +203,8 @@ absl::StatusOr<Episodes> CollectEpisodes(Env& env, Env* twin, int count, uint64_
   std::vector<uint8_t> next_image(image ? ObservationSize(spec) : 0);
   std::vector<uint8_t> goal_image(spec.has_goal_observation() ? GoalObservationSize(spec) : 0);
   const hem::v1::BoxActionSpace& box = spec.action_space().box();
-  std::vector<float> twin_state, twin_achieved, twin_goal;
-  ObservationSlot twin_slot;
-  if (twin != nullptr) {
-    twin_state.resize(ObservationSize(twin->spec()));
-    twin_achieved.resize(goal_dim);
-    twin_goal.resize(goal_dim);
-    twin_slot.state = twin_state.data();
-    twin_slot.achieved_goal = twin_achieved.data();
-  }
+  std::optional<::hem::testing::ObservationBuffers> twin_obs;
+  if (twin != nullptr) twin_obs.emplace(twin->spec());
   for (int i = 0; i < count; ++i) {
     const uint64_t seed = first_seed + static_cast<uint64_t>(i);
     std::mt19937_64 rng(seed);
@@ -229,23 +223,19 @@ absl::StatusOr<Episodes> CollectEpisodes(Env& env, Env* twin, int count, uint64_
     ObservationSlot first = slot_for(0);
     first.goal_image = goal_image.empty() ? nullptr : goal_image.data();
     env.Reset(seed, first);
-    if (twin != nullptr) {
-      twin_slot.desired_goal = twin_goal.data();
-      twin->Reset(seed, twin_slot);
-      twin_slot.desired_goal = nullptr;
-    }
+    if (twin != nullptr) twin->Reset(seed, twin_obs->Slot());
     for (int t = 0; t < horizon; ++t) {
       float* a = e.actions[i][t].data_ptr<float>();
       if (twin != nullptr) {
         const float* achieved = e.achieved[i][t].data_ptr<float>();
         for (int d = 0; d < goal_dim; ++d) {
-          if (std::abs(achieved[d] - twin_achieved[d]) > 1e-5f) {
+          if (std::abs(achieved[d] - twin_obs->achieved_goal[d]) > 1e-5f) {
             return absl::InternalError(absl::StrCat(
                 "--behaviour=reacher_pd: the state twin left the episode at seed ", seed,
                 ", step ", t));
           }
         }
-        ::hem::testing::ReacherInverseKinematicsPd(twin_state, twin_goal,
+        ::hem::testing::ReacherInverseKinematicsPd(twin_obs->state, twin_obs->desired_goal,
                                                    absl::MakeSpan(a, action_dim));
       } else {
         std::fill(a, a + action_dim, 0.0f);
@@ -254,7 +244,7 @@ absl::StatusOr<Episodes> CollectEpisodes(Env& env, Env* twin, int count, uint64_
         a[d] = std::clamp(a[d] + noise(rng), box.low(d), box.high(d));
       }
       env.Step(absl::MakeConstSpan(a, action_dim), slot_for(t + 1));
-      if (twin != nullptr) twin->Step(absl::MakeConstSpan(a, action_dim), twin_slot);
+      if (twin != nullptr) twin->Step(absl::MakeConstSpan(a, action_dim), twin_obs->Slot());
     }
   }
   return e;
