@@ -1,6 +1,8 @@
 // bazel run //tests:encoder_probe -- --envs="point_mass:image=48;fetch_reach:image=48"
 // bazel run //tests:encoder_probe -- --mode=m_step --envs="point_mass;point_mass:image=48"
 // bazel run //tests:encoder_probe -- --mode=m_step --behaviour=reacher_pd --envs="reacher;reacher:image=48"
+// bazel run //tests:encoder_probe -- --mode=m_step --envs=reacher:image=48 --updates=0 --save_episodes=/tmp/r48.ep
+// bazel run //tests:encoder_probe -- --mode=evaluate --envs=reacher:image=48 --weights=w1.bin,w2.bin
 //
 // Two questions to ask, in order, of an image task that does not learn.
 //
@@ -20,6 +22,8 @@
 // radius (the fraction whose prediction IsSuccess would accept).
 //
 // --mode=m_step: can the network learn from hEM's signal? See ProbeMStep.
+// Where the M-step needs more than this machine gives, --save_episodes and
+// --mode=evaluate split it across machines (deploy/gpu/offline_m_step.sh).
 //
 // Not a test: tables to read (docs/RESULTS.md, "Image observations").
 #include <algorithm>
@@ -44,6 +48,7 @@
 #include "common/env_spec_util.h"
 #include "common/heap_tuning.h"
 #include "learner/networks.h"
+#include "tests/probe_files.h"
 
 ABSL_FLAG(std::string, envs, "point_mass:image=48;reacher:image=48;fetch_reach:image=48",
           "Image tasks, separated by ';' (names may contain commas)");
@@ -57,7 +62,8 @@ ABSL_FLAG(int, threads, 1, "LibTorch intra-op threads");
 ABSL_FLAG(uint64_t, seed, 1, "Seed of the frames, the network and the batches");
 ABSL_FLAG(std::string, mode, "position",
           "position: read the achieved goal (supervised); m_step: hEM's M-step on "
-          "'future'-relabeled random episodes, then the deterministic policy's test success");
+          "'future'-relabeled random episodes, then the deterministic policy's test success; "
+          "evaluate: the test success of --weights");
 ABSL_FLAG(int, episodes, 400, "m_step: episodes to learn from");
 ABSL_FLAG(double, behaviour_sigma, 0.7,
           "m_step: std of the random actions (an untrained policy's sigma 0.5 plus "
@@ -68,7 +74,13 @@ ABSL_FLAG(std::string, behaviour, "random",
           "controller heading for each episode's goal, plus that noise), to ask whether the "
           "network learns from episodes a competent noisy policy would give");
 ABSL_FLAG(int, future_window, 10, "m_step: relabel with goals at most this many steps ahead (0: to the end)");
-ABSL_FLAG(int, test_episodes, 100, "m_step: test episodes per report");
+ABSL_FLAG(int, test_episodes, 100, "m_step, evaluate: test episodes per report");
+ABSL_FLAG(std::string, save_episodes, "",
+          "m_step: also write the episodes to this file (tests/probe_files.h), for "
+          "tests/offline_m_step to learn from elsewhere; with --updates=0 nothing is trained");
+ABSL_FLAG(std::string, weights, "",
+          "evaluate: weights files written by tests/offline_m_step, separated by ','; each "
+          "is loaded into the task's network and its deterministic policy tested");
 
 namespace hem {
 namespace {
@@ -126,12 +138,7 @@ struct Trainee {
 };
 
 absl::StatusOr<Trainee> MakeTrainee(const hem::v1::EnvSpec& spec, uint64_t seed) {
-  hem::v1::PolicyConfig config;
-  *config.mutable_spec() = spec;
-  config.set_learn_sigma(true);
-  absl::StatusOr<hem::v1::PolicyConfig> completed = CompletePolicyConfig(config);
-  if (!completed.ok()) return completed.status();
-  absl::StatusOr<PolicyNetwork> net = MakePolicyNetwork(*completed, seed);
+  absl::StatusOr<PolicyNetwork> net = MakeProbeNetwork(spec, seed);
   if (!net.ok()) return net.status();
   Trainee trainee;
   trainee.net = *net;
@@ -166,29 +173,11 @@ Reading Read(PolicyNetwork& net, const Frames& test, const hem::v1::SuccessSpec&
   return {radii[n / 2], static_cast<double>(within) / static_cast<double>(n)};
 }
 
-// --mode=m_step: hEM's M-step alone, offline. Random episodes stand in for
-// an untrained policy's (--behaviour=random); --behaviour=reacher_pd gives
-// instead the episodes of a competent but noisy reacher (a scripted
-// controller plus the same noise), separating "cannot learn from this
-// signal" from "the signal of near-random episodes is too weak". Every step
-// samples transitions, relabels each with the achieved goal
-// 1..--future_window steps later (the E-step's 'future' strategy) and
-// maximises log pi(a | s, g) with Adam, as the learner does. Every
-// --report_every steps the deterministic policy (the mean) runs
-// --test_episodes fresh episodes: the test success the evaluator would
-// measure after one round of hEM. Works for state and image tasks alike, so
-// the two can be compared on the same episodes' dynamics.
-struct Episodes {
-  torch::Tensor observations;  // [E, T, obs...] float32 states or uint8 images.
-  torch::Tensor actions;       // float32 [E, T, action_dim].
-  torch::Tensor achieved;      // float32 [E, T + 1, goal_dim].
-};
-
 // `twin`, when given, is the state task `reacher` reset and stepped alongside
 // `env`: its state and goal drive the scripted controller whose actions both
 // take (the same model, seed and actions give the same episode).
-absl::StatusOr<Episodes> CollectEpisodes(Env& env, Env* twin, int count, uint64_t first_seed,
-                                         double sigma) {
+absl::StatusOr<ProbeEpisodes> CollectEpisodes(Env& env, Env* twin, int count,
+                                              uint64_t first_seed, double sigma) {
   const hem::v1::EnvSpec& spec = env.spec();
   const int horizon = spec.horizon();
   const bool image = spec.observation().dtype() == hem::v1::DTYPE_UINT8;
@@ -196,9 +185,9 @@ absl::StatusOr<Episodes> CollectEpisodes(Env& env, Env* twin, int count, uint64_
   for (int64_t d : spec.observation().shape()) obs_shape.push_back(d);
   const int action_dim = ActionDim(spec);
   const int goal_dim = spec.goal_dim();
-  Episodes e{torch::empty(obs_shape, image ? torch::kUInt8 : torch::kFloat32),
-             torch::empty({count, horizon, action_dim}, torch::kFloat32),
-             torch::empty({count, horizon + 1, goal_dim}, torch::kFloat32)};
+  ProbeEpisodes e{torch::empty(obs_shape, image ? torch::kUInt8 : torch::kFloat32),
+                  torch::empty({count, horizon, action_dim}, torch::kFloat32),
+                  torch::empty({count, horizon + 1, goal_dim}, torch::kFloat32)};
   std::vector<float> desired(goal_dim), next_state(image ? 0 : ObservationSize(spec));
   std::vector<uint8_t> next_image(image ? ObservationSize(spec) : 0);
   std::vector<uint8_t> goal_image(spec.has_goal_observation() ? GoalObservationSize(spec) : 0);
@@ -250,6 +239,9 @@ absl::StatusOr<Episodes> CollectEpisodes(Env& env, Env* twin, int count, uint64_
   return e;
 }
 
+// First seed of the test episodes: apart from the episodes learned from.
+uint64_t TestSeed(uint64_t seed) { return (seed << 32) + (uint64_t{1} << 31); }
+
 struct TestResult {
   double success;
   double median_progress;  // 1 - final / initial distance to the goal.
@@ -298,6 +290,18 @@ TestResult TestPolicy(Env& env, PolicyNetwork& net, int episodes, uint64_t first
   return {static_cast<double>(successes) / episodes, progress[episodes / 2]};
 }
 
+// --mode=m_step: hEM's M-step alone, offline. Random episodes stand in for
+// an untrained policy's (--behaviour=random); --behaviour=reacher_pd gives
+// instead the episodes of a competent but noisy reacher (a scripted
+// controller plus the same noise), separating "cannot learn from this
+// signal" from "the signal of near-random episodes is too weak". Every step
+// samples transitions, relabels each with the achieved goal
+// 1..--future_window steps later (the E-step's 'future' strategy) and
+// maximises log pi(a | s, g) with Adam, as the learner does. Every
+// --report_every steps the deterministic policy (the mean) runs
+// --test_episodes fresh episodes: the test success the evaluator would
+// measure after one round of hEM. Works for state and image tasks alike, so
+// the two can be compared on the same episodes' dynamics.
 absl::Status ProbeMStep(const std::string& name) {
   absl::StatusOr<std::unique_ptr<Env>> env = CreateEnv(name);
   if (!env.ok()) return env.status();
@@ -322,18 +326,22 @@ absl::Status ProbeMStep(const std::string& name) {
     return absl::InvalidArgumentError("--behaviour: '" + behaviour +
                                       "' is neither random nor reacher_pd");
   }
-  absl::StatusOr<Episodes> collected =
+  absl::StatusOr<ProbeEpisodes> collected =
       CollectEpisodes(**env, twin.get(), absl::GetFlag(FLAGS_episodes), seed << 32,
                       absl::GetFlag(FLAGS_behaviour_sigma));
   if (!collected.ok()) return collected.status();
-  const Episodes& data = *collected;
+  const ProbeEpisodes& data = *collected;
   const double render_s = SecondsSince(start);
+  if (const std::string path = absl::GetFlag(FLAGS_save_episodes); !path.empty()) {
+    if (absl::Status s = WriteEpisodes(data, path); !s.ok()) return s;
+    std::printf("\n%s: episodes written to %s\n", name.c_str(), path.c_str());
+  }
   absl::StatusOr<Trainee> trainee = MakeTrainee(spec, seed);
   if (!trainee.ok()) return trainee.status();
   PolicyNetwork& net = trainee->net;
   torch::optim::Adam& adam = *trainee->adam;
   const int test_episodes = absl::GetFlag(FLAGS_test_episodes);
-  const uint64_t test_seed = (seed << 32) + (uint64_t{1} << 31);
+  const uint64_t test_seed = TestSeed(seed);
   std::printf("\n%s: %d %s episodes (noise sigma %.2f) in %.1f s; relabeled within %d steps\n",
               name.c_str(), absl::GetFlag(FLAGS_episodes), behaviour.c_str(),
               absl::GetFlag(FLAGS_behaviour_sigma),
@@ -388,6 +396,32 @@ absl::Status ProbeMStep(const std::string& name) {
   return absl::OkStatus();
 }
 
+// --mode=evaluate: the other half of a probe split across machines
+// (tests/offline_m_step). Each --weights file is loaded into the task's
+// network and the deterministic policy runs --test_episodes episodes from
+// the same seeds as --mode=m_step's reports, so rows of the two compare.
+absl::Status Evaluate(const std::string& name) {
+  absl::StatusOr<std::unique_ptr<Env>> env = CreateEnv(name);
+  if (!env.ok()) return env.status();
+  const uint64_t seed = absl::GetFlag(FLAGS_seed);
+  absl::StatusOr<PolicyNetwork> net = MakeProbeNetwork((*env)->spec(), seed);
+  if (!net.ok()) return net.status();
+  const std::vector<std::string> files =
+      absl::StrSplit(absl::GetFlag(FLAGS_weights), ',', absl::SkipWhitespace());
+  if (files.empty()) return absl::InvalidArgumentError("--weights: no files given");
+  std::printf("\n%s: %d test episodes per weights file\n| weights | test success | "
+              "median progress to the goal |\n|---|---|---|\n",
+              name.c_str(), absl::GetFlag(FLAGS_test_episodes));
+  for (const std::string& file : files) {
+    if (absl::Status s = ReadWeights(file, **net); !s.ok()) return s;
+    const TestResult r = TestPolicy(**env, *net, absl::GetFlag(FLAGS_test_episodes),
+                                    TestSeed(seed));
+    std::printf("| %s | %.2f | %.2f |\n", file.c_str(), r.success, r.median_progress);
+    std::fflush(stdout);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Probe(const std::string& name) {
   absl::StatusOr<std::unique_ptr<Env>> env = CreateEnv(name);
   if (!env.ok()) return env.status();
@@ -404,7 +438,7 @@ absl::Status Probe(const std::string& name) {
   const auto start = std::chrono::steady_clock::now();
   const Frames train = Render(**env, absl::GetFlag(FLAGS_frames), seed << 32);
   const Frames test =
-      Render(**env, absl::GetFlag(FLAGS_test_frames), (seed << 32) + (uint64_t{1} << 31));
+      Render(**env, absl::GetFlag(FLAGS_test_frames), TestSeed(seed));
   const double render_s = SecondsSince(start);
   absl::StatusOr<Trainee> trainee = MakeTrainee(spec, seed);
   if (!trainee.ok()) return trainee.status();
@@ -460,8 +494,8 @@ int main(int argc, char** argv) {
   hem::SetTorchThreads(absl::GetFlag(FLAGS_threads), 1);
   hem::FlushDenormalsOnThisThread();
   const std::string mode = absl::GetFlag(FLAGS_mode);
-  if (mode != "position" && mode != "m_step") {
-    std::fprintf(stderr, "encoder_probe: --mode: '%s' is neither position nor m_step\n",
+  if (mode != "position" && mode != "m_step" && mode != "evaluate") {
+    std::fprintf(stderr, "encoder_probe: --mode: '%s' is not position, m_step or evaluate\n",
                  mode.c_str());
     return 2;
   }
@@ -469,7 +503,9 @@ int main(int argc, char** argv) {
   const std::vector<std::string> names =
       absl::StrSplit(absl::GetFlag(FLAGS_envs), ';', absl::SkipWhitespace());
   for (const std::string& name : names) {
-    absl::Status status = mode == "m_step" ? hem::ProbeMStep(name) : hem::Probe(name);
+    absl::Status status = mode == "m_step"     ? hem::ProbeMStep(name)
+                          : mode == "evaluate" ? hem::Evaluate(name)
+                                               : hem::Probe(name);
     if (!status.ok()) {
       std::fprintf(stderr, "encoder_probe: %s\n", status.ToString().c_str());
       ++failures;
