@@ -31,6 +31,8 @@ TEST(TaskPresets, FlagsForATaskAndRole) {
   EXPECT_THAT(PresetFlags("reacher:image=48", "learner"),
               ElementsAre("--future_window=10", "--lr=0.0003"));
   EXPECT_THAT(PresetFlags("reacher:image=84", "launch"),
+              ElementsAre("--batch_size=1024", "--envs_per_actor=40"));
+  EXPECT_THAT(PresetFlags("fetch_reach:image=84", "launch"),
               ElementsAre("--batch_size=64", "--envs_per_actor=40"));
   EXPECT_THAT(PresetFlags("sawyer_reach:image=48,image_goal=1", "launch"),
               ElementsAre("--batch_size=64", "--envs_per_actor=10"));

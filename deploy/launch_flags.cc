@@ -191,7 +191,8 @@ const std::vector<LaunchFlag>& Flags() {
          return absl::OkStatus();
        },
        [](const R& r) { return r.learner().algo().empty() ? "hem" : r.learner().algo(); }},
-      Int("batch_size", "B", "learner.batch_size", "learner batch size (image tasks: 64, a preset)",
+      Int("batch_size", "B", "learner.batch_size",
+          "learner batch size (image tasks: 64, reacher 1024, presets)",
           [](R* r, int32_t v) { r->mutable_learner()->set_batch_size(v); },
           [](const R& r) { return r.learner().batch_size(); }),
       Number("samples_per_insert", "R", "replay.samples_per_insert",
