@@ -1,3 +1,4 @@
+# gnuplot docs/results/reacher_image_batch.gp   (from reacher_image_batch.tsv beside it)
 set terminal pngcairo size 900,520 font ",11"
 set output 'docs/results/reacher_image_batch.png'
 set title "reacher from 48 px: hEM's M-step offline on 3,000 random episodes (seed 1)"
