@@ -14,8 +14,8 @@ constexpr char kReacherImageEvidence[] =
     "offline M-step on 3,000 random 48 px episodes (tests/offline_m_step on an H200, lr 3e-4): "
     "batches 64/256/512 0.00 test success after 96/86/31 k updates, 1024 0.08 (progress 0.62) "
     "at 6 k and 0.55 at 31 k, 2048 0.62 at 26 k; online 48 px seed 1 on 2 cores: batch 64 "
-    "best 0.02-0.04 in 20 min (3 seeds), batch 1024 rising, 0.04-0.13 in the last 5 of 20 "
-    "min (4.6 k updates); 84 px as 48 px, not measured";
+    "best 0.02-0.04 in 20 min (3 seeds); batch 1024 rising from ~1,000 s (3.5 k updates), "
+    "best 0.13 / 0.15 at 20 min (seeds 1 / 2); 84 px as 48 px, not measured";
 
 constexpr char kPointMassImageEvidence[] =
     "tests/encoder_probe --mode=m_step (hEM's M-step alone on 400 random episodes, batch 64): "
