@@ -110,21 +110,25 @@ absl::Status Run(const Options& o) {
   absl::StatusOr<torch::Device> device = ParseDevice(o.device);
   if (!device.ok()) return device.status();
   const auto start = std::chrono::steady_clock::now();
-  // Several files are learned from as one set of episodes.
+  std::vector<int64_t> obs_shape(spec->observation().shape().begin(),
+                                 spec->observation().shape().end());
+  const bool image = spec->observation().dtype() == hem::v1::DTYPE_UINT8;
+  // Several files are learned from as one set of episodes; each must be of
+  // the task, so they also agree with each other.
   absl::StatusOr<ProbeEpisodes> read;
   for (absl::string_view file : absl::StrSplit(o.episodes, ',', absl::SkipEmpty())) {
     absl::StatusOr<ProbeEpisodes> more = ReadEpisodes(std::string(file));
     if (!more.ok()) return more.status();
+    if (more->observations.size(1) != spec->horizon() ||
+        more->observations.sizes().slice(2) != torch::IntArrayRef(obs_shape) ||
+        more->observations.scalar_type() != (image ? torch::kUInt8 : torch::kFloat32) ||
+        more->actions.size(2) != ActionDim(*spec) || more->achieved.size(2) != spec->goal_dim()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--episodes: ", file, " holds episodes of another task than ", o.env));
+    }
     if (!read.ok()) {
       read = std::move(more);
       continue;
-    }
-    if (more->observations.sizes().slice(1) != read->observations.sizes().slice(1) ||
-        more->observations.scalar_type() != read->observations.scalar_type() ||
-        more->actions.sizes().slice(1) != read->actions.sizes().slice(1) ||
-        more->achieved.sizes().slice(1) != read->achieved.sizes().slice(1)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--episodes: ", file, " holds episodes of another shape than the first"));
     }
     read->observations = torch::cat({read->observations, more->observations});
     read->actions = torch::cat({read->actions, more->actions});
@@ -133,15 +137,6 @@ absl::Status Run(const Options& o) {
   if (!read.ok()) return absl::InvalidArgumentError("--episodes: no file given");
   const int64_t episodes = read->observations.size(0);
   const int64_t horizon = read->observations.size(1);
-  std::vector<int64_t> obs_shape(spec->observation().shape().begin(),
-                                 spec->observation().shape().end());
-  const bool image = spec->observation().dtype() == hem::v1::DTYPE_UINT8;
-  if (read->observations.sizes().slice(2) != torch::IntArrayRef(obs_shape) ||
-      read->observations.scalar_type() != (image ? torch::kUInt8 : torch::kFloat32) ||
-      read->actions.size(2) != ActionDim(*spec) || read->achieved.size(2) != spec->goal_dim()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--episodes: ", o.episodes, " holds episodes of another task than ", o.env));
-  }
   const torch::Tensor observations = read->observations.to(*device);
   const torch::Tensor actions = read->actions.to(*device);
   const torch::Tensor achieved = read->achieved.to(*device);
@@ -174,7 +169,6 @@ absl::Status Run(const Options& o) {
     torch::Tensor g =
         t + 1 + (torch::rand({o.batch_size}, index.dtype(torch::kFloat)) * ahead).to(torch::kLong)
                     .clamp_max(ahead - 1);
-    using torch::indexing::TensorIndex;
     torch::Tensor head = net->Forward({observations.index({e, t}), achieved.index({e, g}),
                                        torch::Tensor()});
     torch::Tensor loss = -net->LogProb(head, actions.index({e, t})).mean();

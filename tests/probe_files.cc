@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -189,37 +191,34 @@ absl::Status ReadWeights(const std::string& path, torch::nn::Module& network) {
   if (!f.ok()) return f.status();
   Reader in(f->get(), path);
   if (absl::Status s = in.ExpectMagic(kWeightsMagic, "a weights file"); !s.ok()) return s;
-  const std::vector<NamedTensor> mine = SnapshotNetwork(network);
+  // The network's own tensors, in SnapshotNetwork's (and WriteWeights') order.
+  std::vector<std::pair<std::string, torch::Tensor>> mine;
+  for (const auto& p : network.named_parameters()) mine.emplace_back(p.key(), p.value());
+  for (const auto& b : network.named_buffers()) mine.emplace_back(b.key(), b.value());
   absl::StatusOr<int64_t> count = in.GetInt("tensor count", 0, kMaxTensors);
   if (!count.ok()) return count.status();
   if (*count != static_cast<int64_t>(mine.size())) {
     return in.Invalid(absl::StrCat(*count, " tensors; the network has ", mine.size()));
   }
   std::vector<torch::Tensor> loaded;
-  for (const NamedTensor& want : mine) {
+  for (const auto& [want_name, want] : mine) {
     absl::StatusOr<int64_t> length = in.GetInt("name length", 0, kMaxNameBytes);
     if (!length.ok()) return length.status();
     std::string name(*length, '\0');
     if (absl::Status s = in.Get(name.data(), *length, "name"); !s.ok()) return s;
-    if (name != want.name) {
-      return in.Invalid(absl::StrCat("tensor '", name, "' where the network has '", want.name, "'"));
+    if (name != want_name) {
+      return in.Invalid(absl::StrCat("tensor '", name, "' where the network has '", want_name, "'"));
     }
     absl::StatusOr<torch::Tensor> t = GetTensor(in, name);
     if (!t.ok()) return t.status();
-    if (t->sizes() != want.tensor.sizes() || t->scalar_type() != want.tensor.scalar_type()) {
+    if (t->sizes() != want.sizes() || t->scalar_type() != want.scalar_type()) {
       return in.Invalid(absl::StrCat(name, ": shape or dtype differs from the network's"));
     }
     loaded.push_back(*t);
   }
   if (in.left() != 0) return in.Invalid(absl::StrCat(in.left(), " bytes after the last tensor"));
   torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> targets;
-  for (const auto& p : network.named_parameters()) targets.push_back(p.value());
-  for (const auto& b : network.named_buffers()) targets.push_back(b.value());
-  if (targets.size() != loaded.size()) {
-    return absl::InternalError("SnapshotNetwork and the module's tensors disagree");
-  }
-  for (size_t i = 0; i < targets.size(); ++i) targets[i].copy_(loaded[i]);
+  for (size_t i = 0; i < mine.size(); ++i) mine[i].second.copy_(loaded[i]);
   return absl::OkStatus();
 }
 
