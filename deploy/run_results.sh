@@ -31,7 +31,14 @@
 #
 # Resumable: a finished run (DIR/<task>-seed<k>/done) is not run again, so
 # the same command after an interruption continues; an unfinished run
-# starts over. Writes DIR/runs.csv (one row per run), DIR/results.md (the
+# starts over. With --write_docs each finished run is also kept beside the
+# docs, in results/runs[_NAME]/<task>-seed<k>/ (its evaluations from
+# progress.csv, stop reason, run.textproto and the settings below): a run
+# missing from DIR but kept there with the same --time_limit, --target,
+# --settle, --eval_episodes and --launch_flags (--bin_dir and
+# --dashboard_port aside) is restored from it, not run again, so the table
+# outlives DIR and can be finished over several sittings. Delete a task's
+# kept runs to run them again (after changing its preset, say). Writes DIR/runs.csv (one row per run), DIR/results.md (the
 # table) and DIR/<task>.png (test success against env steps and wall-clock,
 # mean and min-max band over seeds). Progress goes to stderr.
 set -uo pipefail
@@ -57,7 +64,7 @@ BLOCK=""
 KEEP_REPLAY=0
 for arg in "$@"; do
   case "$arg" in
-    --help|-h) sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --help|-h) sed -n '2,43p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --tasks=*) TASKS=${arg#*=} TASKS_GIVEN=1 ;;
     --seeds=*) SEEDS=${arg#*=}; [[ "$SEEDS" =~ ^[1-9][0-9]*$ ]] || die "--seeds: must be an integer >= 1" ;;
     --time_limit=*) TIME_LIMIT=${arg#*=}; [[ "$TIME_LIMIT" =~ ^[1-9][0-9]*$ ]] || die "--time_limit: must be whole seconds >= 1" ;;
@@ -81,12 +88,54 @@ OUT_DIR=$(cd "$OUT_DIR" && pwd)
 
 slug_of() { echo "$1" | tr ':,=' '_-_'; }
 
+# --- Runs kept beside the docs. ---
+ARCHIVE="$(dirname "$DOCS")/results/runs${BLOCK:+_$BLOCK}"
+kept_flags=""
+for flag in $LAUNCH_FLAGS; do
+  case "$flag" in --bin_dir=*|--dashboard_port=*) ;; *) kept_flags+="${kept_flags:+ }$flag" ;; esac
+done
+SETTINGS="time_limit=$TIME_LIMIT target=$TARGET settle=$SETTLE eval_episodes=$EVAL_EPISODES launch_flags=$kept_flags"
+# What the table and the figures read of a run, and nothing else: one row
+# per evaluation (the first with its policy version) and the last row.
+keep_run() {  # run_dir, kept dir
+  local reason
+  mkdir -p "$2" || die "cannot create $2"
+  csv_awk "$1/progress.csv" "elapsed_seconds env_steps eval_success_rate eval_version" '
+    function optional(name) { return (name in col) ? $col[name] : "" }
+    BEGIN { print "elapsed_seconds,env_steps,eval_success_rate,eval_version,learner_updates,train_success_rate" }
+    { row = $col["elapsed_seconds"] "," $col["env_steps"] "," $col["eval_success_rate"] "," \
+          $col["eval_version"] "," optional("learner_updates") "," optional("train_success_rate")
+      printed = 0 }
+    $col["eval_success_rate"] >= 0 && $col["eval_version"] != last {
+      last = $col["eval_version"]; print row; printed = 1 }
+    END { if (NR > 1 && !printed) print row }' >"$2/progress.csv" ||
+      die "unreadable $1/progress.csv"
+  reason=$(sed -n 's/.*"stop_reason": "\([^"]*\)".*/\1/p' "$1/summary.json" 2>/dev/null)
+  printf '{ "stop_reason": "%s" }\n' "$reason" >"$2/summary.json"
+  [[ -f "$1/run.textproto" ]] && cp "$1/run.textproto" "$2/"
+  echo "$SETTINGS" >"$2/settings"
+  cp "$1/done" "$2/done"
+}
+restore_run() {  # kept dir, run_dir; fails when there is nothing to restore
+  [[ -f "$1/done" ]] || return 1
+  if [[ "$(cat "$1/settings" 2>/dev/null)" != "$SETTINGS" ]]; then
+    echo "run_results: $1 was run with other settings ($(cat "$1/settings" 2>/dev/null)): not restored" >&2
+    return 1
+  fi
+  rm -rf "$2" && cp -r "$1" "$2" || die "cannot restore $1 into $2"
+}
+
 # --- The runs, one after another. ---
 total=$(($(wc -w <<<"$TASKS") * SEEDS)) n=0
 for task in $TASKS; do
   for ((seed = 1; seed <= SEEDS; ++seed)); do
     n=$((n + 1))
     run_dir="$OUT_DIR/$(slug_of "$task")-seed$seed"
+    kept="$ARCHIVE/$(slug_of "$task")-seed$seed"
+    if [[ ! -f "$run_dir/done" ]] && restore_run "$kept" "$run_dir"; then
+      echo "run_results [$n/$total]: $task seed $seed restored from $kept" >&2
+      continue
+    fi
     ((REPORT_ONLY)) && continue
     if [[ -f "$run_dir/done" ]]; then
       echo "run_results [$n/$total]: $task seed $seed already done" >&2
@@ -106,6 +155,8 @@ for task in $TASKS; do
       continue
     fi
     echo "$rc" >"$run_dir/done"
+    # Kept at once: a later interruption or a lost DIR does not cost it.
+    ((WRITE_DOCS)) && keep_run "$run_dir" "$kept"
   done
 done
 
@@ -229,6 +280,12 @@ if ((WRITE_DOCS)); then
     echo "$end"
   } >"$block"
   cp "$runs_csv" "$figures/$rows_csv"
+  for task in $TASKS; do
+    for ((seed = 1; seed <= SEEDS; ++seed)); do
+      run_dir="$OUT_DIR/$(slug_of "$task")-seed$seed"
+      [[ -f "$run_dir/done" ]] && keep_run "$run_dir" "$ARCHIVE/$(slug_of "$task")-seed$seed"
+    done
+  done
   awk -v begin="$begin" -v end="$end" -v block="$block" '
     $0 == begin { while ((getline line < block) > 0) print line; skip = 1; next }
     $0 == end { skip = 0; next }

@@ -5,7 +5,9 @@
 # and figure, the block it writes between the markers of a docs file (the
 # text around it kept), the evaluator's eval_episodes.csv in every run, that
 # no replay checkpoint is left behind, that a second call skips the
-# finished runs, that --report_only runs nothing,
+# finished runs, that --report_only runs nothing, that runs kept beside the
+# docs are restored (same table) when the run directories are lost and only
+# with the same settings,
 # and, on a hand-made run, a task with commas, an unreached target and --block.
 # Prints GoogleTest-style result lines so tests/run_tests.sh counts the case.
 set -uo pipefail
@@ -73,6 +75,33 @@ report=$("$runfiles/deploy/run_results.sh" "${flags[@]}" --report_only \
 grep -q "^| nav:k=2 | no run finished" <<<"$report" || fail "--report_only: no empty nav:k=2 row: $report"
 grep -q "^| flip_bit:k=4 | 2/2 |" <<<"$report" || fail "--report_only: flip_bit row lost: $report"
 compgen -G "$out/runs/nav_k_2-seed*" >/dev/null && fail "--report_only started a run"
+
+# Kept beside the docs: with DIR lost, the same command restores every run
+# from there instead of running it, and tabulates exactly what it had.
+kept="$out/docs/results/runs/flip_bit_k_4-seed1"
+[[ -f "$kept/done" && -f "$kept/run.textproto" && -f "$kept/settings" ]] ||
+    fail "run not kept beside the docs: $(ls "$kept" 2>&1)"
+before=$(cat "$runs")
+kept_rows=$(($(wc -l <"$kept/progress.csv") - 1))
+all_rows=$(($(wc -l <"$out/runs/flip_bit_k_4-seed1/progress.csv") - 1))
+((kept_rows >= 4 && kept_rows <= all_rows)) ||
+    fail "kept progress.csv has $kept_rows rows (the run's has $all_rows)"
+[[ $(head -n 1 "$kept/progress.csv") == elapsed_seconds,env_steps,eval_success_rate,eval_version,learner_updates,train_success_rate ]] ||
+    fail "kept progress.csv columns: $(head -n 1 "$kept/progress.csv")"
+rm -rf "$out/runs"
+again=$("$runfiles/deploy/run_results.sh" "${flags[@]}" 2>&1)
+[[ $(grep -c "restored from" <<<"$again") -eq 2 ]] || fail "runs not restored: $again"
+grep -q "(up to " <<<"$again" && fail "a kept run was run again: $again"
+[[ "$(cat "$runs")" == "$before" ]] ||
+    fail "the restored runs tabulate differently: $(diff <(echo "$before") "$runs")"
+[[ -s "$out/runs/flip_bit_k_4.png" ]] || fail "no figure from the restored runs"
+# Other settings (here --settle) are not restored from it.
+read_only=()
+for flag in "${flags[@]}"; do [[ "$flag" == --write_docs ]] || read_only+=("$flag"); done
+other=$("$runfiles/deploy/run_results.sh" "${read_only[@]}" --settle=4 --report_only \
+    --out_dir="$out/other" 2>&1)
+grep -q "other settings.*not restored" <<<"$other" || fail "--settle=4 restored kept runs: $other"
+grep -q "^| flip_bit:k=4 | no run finished" <<<"$other" || fail "--settle=4 row: $other"
 
 # A task whose name has commas (a CSV separator) and a run that never
 # reached the target, made by hand: its row reads 0/1 with dashes, not NaN;
