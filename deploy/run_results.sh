@@ -38,9 +38,10 @@
 # --settle, --eval_episodes and --launch_flags (--bin_dir and
 # --dashboard_port aside) is restored from it, not run again, so the table
 # outlives DIR and can be finished over several sittings. Delete a task's
-# kept runs to run them again (after changing its preset, say). Writes DIR/runs.csv (one row per run), DIR/results.md (the
-# table) and DIR/<task>.png (test success against env steps and wall-clock,
-# mean and min-max band over seeds). Progress goes to stderr.
+# kept runs to run them again (after changing its preset, say). Writes
+# DIR/runs.csv (one row per run), DIR/results.md (the table) and
+# DIR/<task>.png (test success against env steps and wall-clock, mean and
+# min-max band over seeds). Progress goes to stderr.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -64,7 +65,7 @@ BLOCK=""
 KEEP_REPLAY=0
 for arg in "$@"; do
   case "$arg" in
-    --help|-h) sed -n '2,43p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --help|-h) sed -n '2,44p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --tasks=*) TASKS=${arg#*=} TASKS_GIVEN=1 ;;
     --seeds=*) SEEDS=${arg#*=}; [[ "$SEEDS" =~ ^[1-9][0-9]*$ ]] || die "--seeds: must be an integer >= 1" ;;
     --time_limit=*) TIME_LIMIT=${arg#*=}; [[ "$TIME_LIMIT" =~ ^[1-9][0-9]*$ ]] || die "--time_limit: must be whole seconds >= 1" ;;
@@ -87,6 +88,7 @@ mkdir -p "$OUT_DIR" || die "--out_dir: cannot create '$OUT_DIR'"
 OUT_DIR=$(cd "$OUT_DIR" && pwd)
 
 slug_of() { echo "$1" | tr ':,=' '_-_'; }
+stop_reason_of() { sed -n 's/.*"stop_reason": "\([^"]*\)".*/\1/p' "$1/summary.json" 2>/dev/null; }
 
 # --- Runs kept beside the docs. ---
 ARCHIVE="$(dirname "$DOCS")/results/runs${BLOCK:+_$BLOCK}"
@@ -98,7 +100,6 @@ SETTINGS="time_limit=$TIME_LIMIT target=$TARGET settle=$SETTLE eval_episodes=$EV
 # What the table and the figures read of a run, and nothing else: one row
 # per evaluation (the first with its policy version) and the last row.
 keep_run() {  # run_dir, kept dir
-  local reason
   mkdir -p "$2" || die "cannot create $2"
   csv_awk "$1/progress.csv" "elapsed_seconds env_steps eval_success_rate eval_version" '
     function optional(name) { return (name in col) ? $col[name] : "" }
@@ -110,8 +111,7 @@ keep_run() {  # run_dir, kept dir
       last = $col["eval_version"]; print row; printed = 1 }
     END { if (NR > 1 && !printed) print row }' >"$2/progress.csv" ||
       die "unreadable $1/progress.csv"
-  reason=$(sed -n 's/.*"stop_reason": "\([^"]*\)".*/\1/p' "$1/summary.json" 2>/dev/null)
-  printf '{ "stop_reason": "%s" }\n' "$reason" >"$2/summary.json"
+  printf '{ "stop_reason": "%s" }\n' "$(stop_reason_of "$1")" >"$2/summary.json"
   [[ -f "$1/run.textproto" ]] && cp "$1/run.textproto" "$2/"
   echo "$SETTINGS" >"$2/settings"
   cp "$1/done" "$2/done"
@@ -168,7 +168,7 @@ for task in $TASKS; do
   for ((seed = 1; seed <= SEEDS; ++seed)); do
     run_dir="$OUT_DIR/$(slug_of "$task")-seed$seed"
     [[ -f "$run_dir/done" ]] || continue
-    reason=$(sed -n 's/.*"stop_reason": "\([^"]*\)".*/\1/p' "$run_dir/summary.json" 2>/dev/null | tr ',' ';')
+    reason=$(stop_reason_of "$run_dir" | tr ',' ';')
     csv_awk "$run_dir/progress.csv" "elapsed_seconds env_steps eval_success_rate eval_version" '
       { steps = $col["env_steps"]; secs = $col["elapsed_seconds"] }
       $col["eval_success_rate"] >= 0 && $col["eval_version"] != last {
